@@ -1,0 +1,201 @@
+//! The embedded default store of Dijkwacht: every version of every STIX object in one
+//! SQLite file, behind the [`dijkwacht_store::Store`] trait.
+//!
+//! # How it is built
+//!
+//! - One file in WAL mode. A single writer connection (behind a mutex; SQLite admits one
+//!   writer at a time) stores each batch in one immediate transaction; a small pool of
+//!   reader connections answers queries from the last committed state without waiting
+//!   for a running write. All SQLite work runs on tokio's blocking threads.
+//! - `synchronous=FULL`: in WAL mode SQLite then syncs the log at every commit, so what
+//!   [`Store::ingest`] reports as stored survives a power loss or an operating-system
+//!   crash, not only a crash of Dijkwacht (`NORMAL` would only promise the latter). It
+//!   costs one `fsync` per batch, which is nothing next to a batch's work.
+//! - The schema is versioned ([`migrations`], [`SCHEMA_VERSION`]) and kept in SQLite's
+//!   `user_version`; a file written by a newer Dijkwacht is refused, not guessed at.
+//! - `date_added` is Unix microseconds, unique and strictly increasing in commit order
+//!   (`max(now, last + 1)`), so TAXII clients can page with `added_after` and miss
+//!   nothing.
+//! - Unversioned objects (SCOs) are stored once per distinct content; each such version
+//!   is keyed by its `date_added`, which TAXII also reports as its version.
+//!
+//! # All-or-nothing batches
+//!
+//! When a batch in [`IngestMode::AllOrNothing`] has a rejected object, nothing of it is
+//! kept, `committed` is false and every `dates_added` is `None`; the other outcomes say
+//! what would have happened to each object had the batch been stored (new object, new
+//! version, duplicate), so a caller can report precisely why the batch failed.
+
+mod checkpoint;
+mod connection;
+mod ingest;
+mod migrations;
+mod read;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use dijkwacht_store::{
+    IngestMode, IngestReport, ObjectQuery, Page, PreparedObject, Provenance, Store, StoreError,
+    StoredObject, TypeCount,
+};
+use rusqlite::Connection;
+
+use crate::checkpoint::Checkpointer;
+use crate::connection::{ReaderPool, Role, lock};
+pub use crate::migrations::{Migration, SCHEMA_VERSION, migrations};
+
+/// The SQLite store. Cheap to clone; clones share the connections.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// `None` for an in-memory store, which has no log to checkpoint. Declared first so
+    /// that its thread ends before the other connections close.
+    checkpointer: Option<Checkpointer>,
+    /// `None` for an in-memory store.
+    path: Option<PathBuf>,
+    writer: Mutex<Connection>,
+    /// `None` for an in-memory store, whose only connection is the writer.
+    readers: Option<ReaderPool>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SqliteStore")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the store file at `path`, creating it (but not its folder) when missing,
+    /// and brings its schema up to date.
+    ///
+    /// Fails with [`StoreError::Unavailable`] when the file cannot be opened, is not a
+    /// database, or was written by a newer Dijkwacht.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let mut writer = connection::open_file(path, Role::Writer)?;
+        migrations::migrate(&mut writer, path)?;
+        if let Ok(h) = std::env::var("DW_HASH") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('hashsize', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
+        if let Ok(h) = std::env::var("DW_AUTOMERGE") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('automerge', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
+        tracing::debug!(path = %path.display(), schema = SCHEMA_VERSION, "opened the store");
+        let checkpointer = Checkpointer::start(path)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                checkpointer: Some(checkpointer),
+                path: Some(path.to_owned()),
+                writer: Mutex::new(writer),
+                readers: Some(ReaderPool::new(path.to_owned())),
+            }),
+        })
+    }
+
+    /// A private store in memory, gone when the last clone is dropped: for tests.
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let mut writer = connection::open_memory()?;
+        migrations::migrate(&mut writer, Path::new(":memory:"))?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                checkpointer: None,
+                path: None,
+                writer: Mutex::new(writer),
+                readers: None,
+            }),
+        })
+    }
+
+    /// The file this store lives in; `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// Runs `work` with the writer connection on a blocking thread, then asks for a
+    /// checkpoint of what it committed.
+    async fn write<T, F>(&self, context: String, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let result = work(&mut lock(&inner.writer));
+            if let Some(checkpointer) = &inner.checkpointer {
+                checkpointer.nudge();
+            }
+            result
+        })
+        .await
+        .map_err(|error| StoreError::backend(context, error))?
+    }
+
+    /// Runs `work` with a reader connection (the writer for an in-memory store) on a
+    /// blocking thread.
+    async fn read<T, F>(&self, context: String, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || match &inner.readers {
+            Some(readers) => {
+                let reader = readers.take()?;
+                let result = work(&reader);
+                readers.give_back(reader);
+                result
+            }
+            None => work(&lock(&inner.writer)),
+        })
+        .await
+        .map_err(|error| StoreError::backend(context, error))?
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ingest(
+        &self,
+        objects: Vec<PreparedObject>,
+        mode: IngestMode,
+        provenance: Provenance,
+    ) -> Result<IngestReport, StoreError> {
+        let context = format!("storing a batch of {} objects", objects.len());
+        self.write(context, move |connection| {
+            ingest::ingest(connection, &objects, mode, &provenance)
+        })
+        .await
+    }
+
+    async fn query(&self, query: ObjectQuery) -> Result<Page, StoreError> {
+        self.read("querying objects".to_owned(), move |connection| {
+            read::query(connection, &query)
+        })
+        .await
+    }
+
+    async fn versions(&self, id: &str) -> Result<Vec<StoredObject>, StoreError> {
+        let id = id.to_owned();
+        self.read(format!("listing the versions of {id}"), move |connection| {
+            read::versions(connection, &id)
+        })
+        .await
+    }
+
+    async fn count_by_type(&self) -> Result<Vec<TypeCount>, StoreError> {
+        self.read("counting objects by type".to_owned(), read::count_by_type)
+            .await
+    }
+
+    async fn search(&self, text: &str, limit: usize) -> Result<Vec<StoredObject>, StoreError> {
+        let text = text.to_owned();
+        self.read(format!("searching for {text:?}"), move |connection| {
+            read::search(connection, &text, limit)
+        })
+        .await
+    }
+}

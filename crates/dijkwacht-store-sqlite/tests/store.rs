@@ -1,0 +1,239 @@
+//! The integration tests of the SQLite store, in one test binary: the shared story suite
+//! on a real SQLite file in a temporary folder, then what only a file-backed store can
+//! show (reopening, schema versions, files that are not stores, concurrent writers) and
+//! an ignored measurement of the ingest rate.
+
+mod stories;
+
+use std::time::Instant;
+
+use dijkwacht_store::{IngestMode, ObjectQuery, Provenance, Store, StoreError, VersionSelection};
+use dijkwacht_store_sqlite::{SCHEMA_VERSION, SqliteStore, migrations};
+use tempfile::TempDir;
+
+use stories::objects::indicator;
+use stories::{all_versions, ingest_ok, store_stories};
+
+/// CPU seconds this process has used so far, all threads (Linux only; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields 14 and 15 (utime, stime) follow the parenthesised command name.
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields
+        .get(11..13)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|field| field.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+fn fresh_store() -> (TempDir, SqliteStore) {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let store = SqliteStore::open(&folder.path().join("store.sqlite")).expect("a new store");
+    (folder, store)
+}
+
+store_stories!(fresh_store);
+
+/// The in-memory store keeps the same promises; one story shows it is wired up.
+#[tokio::test]
+async fn the_in_memory_store_runs_a_story() {
+    let store = SqliteStore::open_in_memory().expect("an in-memory store");
+    stories::ingest::new_objects_new_versions_duplicates_and_conflicts(&store).await;
+    stories::read::search_finds_the_latest_version_once(&SqliteStore::open_in_memory().expect("store")).await;
+}
+
+#[tokio::test]
+async fn reopening_the_file_keeps_everything() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("store.sqlite");
+    let before = {
+        let store = SqliteStore::open(&path).expect("a new store");
+        ingest_ok(
+            &store,
+            vec![
+                indicator(1, "2024-01-02T00:00:00Z", "kept", "survives a restart"),
+                indicator(2, "2024-01-02T00:00:00Z", "also", "kept"),
+            ],
+        )
+        .await;
+        ingest_ok(&store, vec![indicator(1, "2024-01-03T00:00:00Z", "kept", "newer")]).await;
+        all_versions(&store).await
+    };
+    let store = SqliteStore::open(&path).expect("the store reopens");
+    assert_eq!(all_versions(&store).await, before);
+    assert_eq!(store.count_by_type().await.expect("counts")[0].versions, 3);
+    assert_eq!(store.search("newer", 5).await.expect("search").len(), 1);
+
+    let later = ingest_ok(&store, vec![indicator(3, "2024-01-02T00:00:00Z", "x", "y")]).await;
+    let last_before = before.last().map(|object| object.date_added).unwrap_or_default();
+    assert!(
+        later.dates_added[0] > Some(last_before),
+        "date_added keeps increasing after a reopen"
+    );
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_dijkwacht_is_refused() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("store.sqlite");
+    drop(SqliteStore::open(&path).expect("a new store"));
+    let newer = SCHEMA_VERSION + 1;
+    let newer_text = newer.to_string();
+    rusqlite::Connection::open(&path)
+        .and_then(|connection| connection.pragma_update(None, "user_version", &newer_text))
+        .expect("the schema version can be set");
+    let error = SqliteStore::open(&path).expect_err("a newer schema is refused");
+    let StoreError::Unavailable(message) = &error else {
+        panic!("expected Unavailable, got {error:?}");
+    };
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(
+        message.contains(&format!("schema version {newer}"))
+            && message.contains(&format!("only up to {SCHEMA_VERSION}"))
+            && message.contains("upgrade dijkwacht"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_store_is_refused() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("notes.txt");
+    std::fs::write(&path, "this is not a database, but it is long enough to look like one .....")
+        .expect("write");
+    let error = SqliteStore::open(&path).expect_err("not a database");
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+
+    let nowhere = folder.path().join("missing-folder").join("store.sqlite");
+    let error = SqliteStore::open(&nowhere).expect_err("no such folder");
+    assert!(
+        matches!(&error, StoreError::Unavailable(message) if message.contains("missing-folder")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn the_migrations_are_listed_by_name() {
+    // A PostgreSQL store must list the same names (in its own SQL).
+    let names: Vec<&str> = migrations().iter().map(|migration| migration.name).collect();
+    assert_eq!(names, ["0001_objects"]);
+    assert_eq!(SCHEMA_VERSION, names.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_and_readers_agree() {
+    let (_folder, store) = fresh_store();
+    let mut tasks = Vec::new();
+    for writer in 0..4u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for batch in 0..10u32 {
+                let objects = (0..25)
+                    .map(|number| {
+                        indicator(writer * 10_000 + batch * 100 + number, "2024-01-02T00:00:00Z", "x", "y")
+                    })
+                    .collect();
+                ingest_ok(&store, objects).await;
+                store.query(ObjectQuery::default()).await.expect("a read during writes");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("the task finishes");
+    }
+    let stored = all_versions(&store).await;
+    assert_eq!(stored.len(), 1_000);
+    assert!(stored.windows(2).all(|pair| pair[0].date_added < pair[1].date_added));
+}
+
+/// Measures batch ingest of 100,000 new indicators. Run with
+/// `cargo test --release -p dijkwacht-store-sqlite --test store -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, not a check; run it in release mode"]
+async fn ingest_rate_of_100k_indicators() {
+    let (folder, store) = fresh_store();
+    const COUNT: u32 = 100_000;
+    let objects: Vec<_> = (0..COUNT)
+        .map(|number| {
+            indicator(
+                number,
+                "2024-06-01T12:00:00.000Z",
+                &format!("Phishing domain {number}"),
+                "Landing page of a credential phishing campaign against water boards",
+            )
+        })
+        .collect();
+    let bytes: usize = objects.iter().map(|object| object.json.len()).sum();
+    let again = objects.clone();
+    let started = Instant::now();
+    let cpu_before = process_cpu_seconds();
+    let report = store
+        .ingest(objects, IngestMode::SkipRejected, Provenance::new("bench"))
+        .await
+        .expect("stored");
+    let elapsed = started.elapsed();
+    let cpu = process_cpu_seconds() - cpu_before;
+    assert_eq!(report.count(dijkwacht_store::IngestOutcome::NewObject), COUNT as usize);
+    println!(
+        "one batch of {COUNT} new indicators ({} MB of JSON): {:.2} s, {:.0} objects/s \
+         ({cpu:.2} s of CPU)",
+        bytes / 1_000_000,
+        elapsed.as_secs_f64(),
+        f64::from(COUNT) / elapsed.as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let report = store
+        .ingest(again, IngestMode::SkipRejected, Provenance::new("bench"))
+        .await
+        .expect("stored");
+    let elapsed = started.elapsed();
+    assert_eq!(report.count(dijkwacht_store::IngestOutcome::Duplicate), COUNT as usize);
+    println!(
+        "the same batch again, all duplicates: {:.2} s, {:.0} objects/s",
+        elapsed.as_secs_f64(),
+        f64::from(COUNT) / elapsed.as_secs_f64()
+    );
+
+    let started = Instant::now();
+    for batch in 0..10u32 {
+        let objects: Vec<_> = (0..COUNT / 10)
+            .map(|number| {
+                indicator(
+                    COUNT + batch * (COUNT / 10) + number,
+                    "2024-06-01T12:00:00.000Z",
+                    "Scanner",
+                    "Mass scanning of VPN appliances",
+                )
+            })
+            .collect();
+        store
+            .ingest(objects, IngestMode::AllOrNothing, Provenance::new("bench"))
+            .await
+            .expect("stored");
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "ten batches of {} new indicators (object building included): {:.2} s, {:.0} objects/s",
+        COUNT / 10,
+        elapsed.as_secs_f64(),
+        f64::from(COUNT) / elapsed.as_secs_f64()
+    );
+
+    let page = store
+        .query(ObjectQuery {
+            versions: VersionSelection::Last,
+            limit: 1_000,
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert!(page.more);
+    let size = std::fs::metadata(folder.path().join("store.sqlite")).map(|meta| meta.len());
+    println!("file size: {:?} bytes", size);
+}

@@ -1,0 +1,399 @@
+//! Stories about reading: the TAXII filters of `query`, paging with `limit` and `more`,
+//! version lists, per-type counts and full-text search.
+
+use dijkwacht_stix::tlp::TlpLevel;
+use dijkwacht_store::{ObjectQuery, Store, StoreError, TypeCount, VersionSelection};
+use serde_json::json;
+
+use super::objects::{
+    indicator, indicator_id, ipv4, ipv4_id, malware, malware_id, prepared, version_key,
+};
+use super::{ids_of, ingest_ok};
+
+const V1: &str = "2024-05-01T08:00:00.000Z";
+const V2: &str = "2024-05-02T08:00:00.000Z";
+const V3: &str = "2024-05-03T08:00:00.000Z";
+
+/// Indicator 1 in three versions, indicator 2 in one, malware 1 in two and an SCO; in
+/// four batches, so that `date_added` separates them.
+async fn a_small_collection(store: &dyn Store) -> Vec<i64> {
+    let mut dates = Vec::new();
+    let batches = vec![
+        vec![indicator(1, V1, "one", "first"), malware(1, V1, "Plugworm")],
+        vec![indicator(2, V1, "two", "only"), indicator(1, V2, "one", "second")],
+        vec![malware(1, V2, "Plugworm"), ipv4(1, "203.0.113.9", None)],
+        vec![indicator(1, V3, "one", "third")],
+    ];
+    for batch in batches {
+        let report = ingest_ok(store, batch).await;
+        dates.extend(report.dates_added.into_iter().flatten());
+    }
+    dates
+}
+
+fn all_versions_query() -> ObjectQuery {
+    ObjectQuery {
+        versions: VersionSelection::All,
+        ..ObjectQuery::default()
+    }
+}
+
+async fn ids_and_versions(store: &dyn Store, query: ObjectQuery) -> Vec<(String, String)> {
+    store
+        .query(query)
+        .await
+        .expect("query")
+        .objects
+        .into_iter()
+        .map(|object| (object.id, object.version))
+        .collect()
+}
+
+pub async fn query_by_type_and_id(store: &dyn Store) {
+    a_small_collection(store).await;
+    let by_type = store
+        .query(ObjectQuery {
+            types: vec!["malware".to_owned(), "ipv4-addr".to_owned()],
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(ids_of(&by_type.objects), [malware_id(1), ipv4_id(1)]);
+    assert!(!by_type.more);
+
+    let by_id = ids_and_versions(
+        store,
+        ObjectQuery {
+            ids: vec![indicator_id(2), malware_id(1)],
+            versions: VersionSelection::All,
+            ..ObjectQuery::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        by_id,
+        [
+            (malware_id(1), V1.to_owned()),
+            (indicator_id(2), V1.to_owned()),
+            (malware_id(1), V2.to_owned()),
+        ]
+    );
+    let unknown_type = store
+        .query(ObjectQuery {
+            types: vec!["campaign".to_owned()],
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert!(unknown_type.objects.is_empty());
+}
+
+pub async fn query_by_version(store: &dyn Store) {
+    a_small_collection(store).await;
+    let of_indicator_one = |versions| ObjectQuery {
+        ids: vec![indicator_id(1)],
+        versions,
+        ..ObjectQuery::default()
+    };
+    let versions_of = |pairs: Vec<(String, String)>| {
+        pairs
+            .into_iter()
+            .map(|(_, version)| version)
+            .collect::<Vec<_>>()
+    };
+    let last = ids_and_versions(store, of_indicator_one(VersionSelection::Last)).await;
+    assert_eq!(versions_of(last), [V3]);
+    let first = ids_and_versions(store, of_indicator_one(VersionSelection::First)).await;
+    assert_eq!(versions_of(first), [V1]);
+    let all = ids_and_versions(store, of_indicator_one(VersionSelection::All)).await;
+    assert_eq!(versions_of(all), [V1, V2, V3]);
+    let at = ids_and_versions(
+        store,
+        of_indicator_one(VersionSelection::Some {
+            last: false,
+            first: false,
+            at: vec![version_key(V2)],
+        }),
+    )
+    .await;
+    assert_eq!(versions_of(at), [V2]);
+    let first_and_last = ids_and_versions(
+        store,
+        of_indicator_one(VersionSelection::Some {
+            last: true,
+            first: true,
+            at: Vec::new(),
+        }),
+    )
+    .await;
+    assert_eq!(versions_of(first_and_last), [V1, V3]);
+
+    // Over the whole collection: the latest of each object, in date_added order.
+    let latest = ids_and_versions(store, ObjectQuery::default()).await;
+    assert_eq!(
+        latest,
+        [
+            (indicator_id(2), V1.to_owned()),
+            (malware_id(1), V2.to_owned()),
+            (ipv4_id(1), store.versions(&ipv4_id(1)).await.expect("sco")[0].version.clone()),
+            (indicator_id(1), V3.to_owned()),
+        ]
+    );
+}
+
+pub async fn query_unversioned_objects_at_their_date_added(store: &dyn Store) {
+    a_small_collection(store).await;
+    let sco = store.versions(&ipv4_id(1)).await.expect("sco");
+    let page = store
+        .query(ObjectQuery {
+            versions: VersionSelection::Some {
+                last: false,
+                first: false,
+                at: vec![version_key(&sco[0].version)],
+            },
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(ids_of(&page.objects), [ipv4_id(1)]);
+}
+
+pub async fn query_by_date_added(store: &dyn Store) {
+    let dates = a_small_collection(store).await;
+    // Batch 2 stored indicator 2 (dates[2]) and indicator 1 V2 (dates[3]).
+    let window = ids_and_versions(
+        store,
+        ObjectQuery {
+            added_after: Some(dates[2]),
+            added_until: Some(dates[4]),
+            ..all_versions_query()
+        },
+    )
+    .await;
+    assert_eq!(
+        window,
+        [
+            (indicator_id(1), V2.to_owned()),
+            (malware_id(1), V2.to_owned()),
+        ],
+        "added_after is exclusive, added_until inclusive"
+    );
+    let after_everything = store
+        .query(ObjectQuery {
+            added_after: dates.last().copied(),
+            ..all_versions_query()
+        })
+        .await
+        .expect("query");
+    assert!(after_everything.objects.is_empty());
+}
+
+pub async fn query_pages_with_limit_and_more(store: &dyn Store) {
+    let dates = a_small_collection(store).await;
+    let mut seen = Vec::new();
+    let mut added_after = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .query(ObjectQuery {
+                limit: 2,
+                added_after,
+                ..all_versions_query()
+            })
+            .await
+            .expect("query");
+        pages += 1;
+        assert!(page.objects.len() <= 2);
+        seen.extend(page.objects.iter().map(|object| object.date_added));
+        added_after = page.objects.last().map(|object| object.date_added);
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(seen, dates, "paging visits every version once, in order");
+    assert_eq!(pages, 4, "7 versions in pages of 2");
+
+    let exact = store
+        .query(ObjectQuery {
+            limit: dates.len(),
+            ..all_versions_query()
+        })
+        .await
+        .expect("query");
+    assert!(!exact.more, "no more when the page holds exactly the rest");
+
+    let zero = store
+        .query(ObjectQuery {
+            limit: 0,
+            ..ObjectQuery::default()
+        })
+        .await;
+    assert!(matches!(zero, Err(StoreError::Invalid(_))), "{zero:?}");
+}
+
+pub async fn query_by_spec_version(store: &dyn Store) {
+    a_small_collection(store).await;
+    ingest_ok(
+        store,
+        vec![prepared(json!({
+            "type": "malware",
+            "spec_version": "2.0",
+            "id": malware_id(20),
+            "created": V1,
+            "modified": V1,
+            "name": "Oldtimer",
+        }))],
+    )
+    .await;
+    let old = store
+        .query(ObjectQuery {
+            spec_versions: vec!["2.0".to_owned()],
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(ids_of(&old.objects), [malware_id(20)]);
+    assert_eq!(old.objects[0].spec_version, "2.0");
+    let current = store
+        .query(ObjectQuery {
+            spec_versions: vec!["2.1".to_owned()],
+            ..ObjectQuery::default()
+        })
+        .await
+        .expect("query");
+    assert_eq!(current.objects.len(), 4);
+}
+
+pub async fn stored_objects_carry_their_handling(store: &dyn Store) {
+    ingest_ok(
+        store,
+        vec![prepared(json!({
+            "type": "malware",
+            "spec_version": "2.1",
+            "id": malware_id(30),
+            "created": V1,
+            "modified": V1,
+            "name": "Amberware",
+            "is_family": false,
+            "created_by_ref": "identity--00000000-0000-4000-8000-000000000001",
+            "object_marking_refs": ["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"],
+        }))],
+    )
+    .await;
+    let versions = store.versions(&malware_id(30)).await.expect("stored");
+    assert_eq!(versions[0].tlp, Some(TlpLevel::Amber));
+    assert_eq!(
+        versions[0].owner.as_deref(),
+        Some("identity--00000000-0000-4000-8000-000000000001")
+    );
+}
+
+pub async fn versions_oldest_first_and_not_found(store: &dyn Store) {
+    // Stored out of order; listed in version order.
+    ingest_ok(store, vec![indicator(1, V2, "one", "b")]).await;
+    ingest_ok(store, vec![indicator(1, V3, "one", "c"), indicator(1, V1, "one", "a")]).await;
+    let versions = store.versions(&indicator_id(1)).await.expect("stored");
+    let listed: Vec<&str> = versions.iter().map(|each| each.version.as_str()).collect();
+    assert_eq!(listed, [V1, V2, V3]);
+
+    let missing = store.versions(&indicator_id(404)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+}
+
+pub async fn count_by_type_counts_objects_and_versions(store: &dyn Store) {
+    a_small_collection(store).await;
+    let counts = store.count_by_type().await.expect("counts");
+    let count = |object_type: &str, objects, versions| TypeCount {
+        object_type: object_type.to_owned(),
+        objects,
+        versions,
+    };
+    assert_eq!(
+        counts,
+        [
+            count("indicator", 2, 4),
+            count("ipv4-addr", 1, 1),
+            count("malware", 1, 2),
+        ]
+    );
+}
+
+pub async fn search_finds_the_latest_version_once(store: &dyn Store) {
+    ingest_ok(
+        store,
+        vec![
+            indicator(1, V1, "Phishing landing page", "credential harvesting for a waterboard"),
+            indicator(2, V1, "Scanner", "mass scanning of VPN appliances"),
+            malware(1, V1, "Dijkgraaf loader"),
+        ],
+    )
+    .await;
+    ingest_ok(
+        store,
+        vec![indicator(
+            1,
+            V2,
+            "Phishing landing page",
+            "credential harvesting for a waterboard, now also for a drinking-water company",
+        )],
+    )
+    .await;
+
+    let found = store.search("waterboard", 10).await.expect("search");
+    assert_eq!(ids_of(&found), [indicator_id(1)], "one hit per object");
+    assert_eq!(found[0].version, V2, "the latest version");
+
+    let by_name = store.search("dijkgraaf", 10).await.expect("search");
+    assert_eq!(ids_of(&by_name), [malware_id(1)], "names are searched, case-insensitively");
+
+    let all_words = store.search("VPN scanning", 10).await.expect("search");
+    assert_eq!(ids_of(&all_words), [indicator_id(2)]);
+    let no_such = store.search("VPN waterboard", 10).await.expect("search");
+    assert!(no_such.is_empty(), "every word must match");
+
+    let limited = store.search("a", 1).await.expect("search");
+    assert!(limited.len() <= 1);
+
+    // An old version's words no longer find the object once a newer one replaced them.
+    ingest_ok(store, vec![malware(1, V2, "Polder loader")]).await;
+    assert!(store.search("dijkgraaf", 10).await.expect("search").is_empty());
+    assert_eq!(
+        ids_of(&store.search("polder", 10).await.expect("search")),
+        [malware_id(1)]
+    );
+}
+
+pub async fn search_text_with_query_syntax_is_taken_literally(store: &dyn Store) {
+    ingest_ok(
+        store,
+        vec![indicator(1, V1, "AND gate", "NEAR the (dike) \"quoted\" * star")],
+    )
+    .await;
+    let awkward = [
+        "\"",
+        "*",
+        "AND",
+        "(",
+        ")",
+        "NOT",
+        "a OR",
+        "NEAR(dike",
+        "name:dike",
+        "^dike",
+        "\"unbalanced",
+        "dike*",
+        "-dike",
+        "{name}: x",
+        "",
+        "   ",
+        "'; DROP TABLE objects; --",
+    ];
+    for text in awkward {
+        let result = store.search(text, 10).await;
+        assert!(result.is_ok(), "searching {text:?} failed: {result:?}");
+    }
+    let found = store.search("(dike)", 10).await.expect("search");
+    assert_eq!(ids_of(&found), [indicator_id(1)]);
+    let found = store.search("AND", 10).await.expect("search");
+    assert_eq!(ids_of(&found), [indicator_id(1)], "AND is a word here");
+}

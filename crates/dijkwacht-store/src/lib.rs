@@ -1,0 +1,53 @@
+//! The storage contract of Dijkwacht: one trait, [`Store`], with a method per use case,
+//! and the plain types that cross it. Backends (the embedded SQLite file, PostgreSQL)
+//! implement it in crates of their own; callers never see a driver.
+//!
+//! What is stored is every version of every STIX object, keyed by id and version, with
+//! the server's strictly increasing `date_added`, the object's JSON, and room for the
+//! sharing attributes (owner, TLP, scope) and provenance that later layers fill in.
+
+mod error;
+pub mod intake;
+mod prepared;
+mod query;
+
+pub use error::StoreError;
+pub use prepared::{Handling, PreparedObject, Provenance};
+pub use query::{
+    IngestMode, IngestOutcome, IngestReport, ObjectQuery, Page, Rejection, StoredObject,
+    TypeCount, VersionSelection,
+};
+
+use async_trait::async_trait;
+
+/// Everything Dijkwacht asks of a storage backend.
+///
+/// Implementations must keep these promises, which the shared story tests check:
+/// - `date_added` values are unique and strictly increasing in the order of commits;
+/// - storing a version that is already stored with the same content changes nothing
+///   and is reported as a duplicate;
+/// - a batch in [`IngestMode::AllOrNothing`] is stored completely or not at all;
+/// - what `ingest` reports as stored is durable when it returns.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Stores a batch of validated objects in one transaction.
+    async fn ingest(
+        &self,
+        objects: Vec<PreparedObject>,
+        mode: IngestMode,
+        provenance: Provenance,
+    ) -> Result<IngestReport, StoreError>;
+
+    /// Objects in `date_added` order, filtered as TAXII and exports need.
+    async fn query(&self, query: ObjectQuery) -> Result<Page, StoreError>;
+
+    /// Every stored version of one object, oldest first; [`StoreError::NotFound`] when
+    /// the id is unknown.
+    async fn versions(&self, id: &str) -> Result<Vec<StoredObject>, StoreError>;
+
+    /// Counts of distinct objects and of versions per type, by type name.
+    async fn count_by_type(&self) -> Result<Vec<TypeCount>, StoreError>;
+
+    /// Latest versions whose name or description match the words of `text`, best first.
+    async fn search(&self, text: &str, limit: usize) -> Result<Vec<StoredObject>, StoreError>;
+}

@@ -1,0 +1,147 @@
+//! The command line, as clap reads it. Values are checked and resolved in the commands,
+//! not here.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Dijkwacht: share cyber threat intelligence in trusted communities.
+#[derive(Debug, Parser)]
+#[command(name = "dijkwacht", version, about, long_about = None)]
+pub struct Cli {
+    /// The data folder that holds the store.
+    #[arg(long, global = true, env = "DIJKWACHT_DATA", default_value = "./dijkwacht-data")]
+    pub data: PathBuf,
+
+    /// More log output (-v, -vv); DIJKWACHT_LOG takes a tracing filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data folder and an empty store.
+    Init,
+    /// Check STIX 2.1 files without storing anything; exit 1 if any is invalid.
+    Validate(ValidateArgs),
+    /// Store STIX 2.1 bundles or JSON lines of objects.
+    Import(ImportArgs),
+    /// Write stored objects as one STIX 2.1 bundle to standard output.
+    Export(ExportArgs),
+    /// Count stored objects and versions by type.
+    Stats(StatsArgs),
+    /// Serve the HTTP interface.
+    Serve(ServeArgs),
+    /// Start a demo instance with sample intelligence: the one command to try Dijkwacht.
+    Demo(DemoArgs),
+    /// Measure parsing, validation and ingest speed.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Files or folders (searched for .json and .jsonl files); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Also print warnings (SHOULD rules).
+    #[arg(long)]
+    pub warnings: bool,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files or folders (searched for .json and .jsonl files); `-` reads standard input.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Store the valid objects of an input even when some are invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Name the source in the provenance of what is stored (default: the file path).
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only objects of this type (repeatable).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Only objects added after this instant (RFC 3339, UTC, e.g. 2026-01-31T00:00:00Z).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub added_after: Option<String>,
+    /// Every stored version rather than the newest of each object.
+    #[arg(long)]
+    pub all_versions: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8420", env = "DIJKWACHT_LISTEN")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8420")]
+    pub listen: SocketAddr,
+    /// Also load the STIX files under this folder (for example ../shared/data).
+    #[arg(long, value_name = "DIR")]
+    pub samples: Option<PathBuf>,
+    /// Prepare the demo data folder and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Parse, validate and ingest one bundle, and report the rates and peak memory.
+    Ingest(BenchIngestArgs),
+    /// Write a deterministic, indicator-heavy STIX bundle for benchmarks.
+    Generate(BenchGenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchIngestArgs {
+    /// The bundle to measure.
+    pub input: PathBuf,
+    /// How many times to repeat each measurement (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchGenerateArgs {
+    /// How many indicators (plus a few related objects per hundred).
+    #[arg(long, default_value_t = 100_000)]
+    pub indicators: usize,
+    /// Where to write the bundle.
+    #[arg(long, short)]
+    pub output: PathBuf,
+}

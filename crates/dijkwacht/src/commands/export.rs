@@ -1,0 +1,70 @@
+//! `dijkwacht export`: stored objects as one STIX 2.1 bundle, streamed page by page.
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use dijkwacht_stix::Timestamp;
+use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
+
+use crate::cli::ExportArgs;
+use crate::data_dir::DataDir;
+
+const PAGE_SIZE: usize = 5_000;
+
+pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let added_after = match &options.added_after {
+        Some(text) => Some(
+            Timestamp::parse(text)
+                .map_err(|problem| anyhow::anyhow!("--added-after '{text}' is not a timestamp: {problem}; write e.g. 2026-01-31T00:00:00Z"))?
+                .unix_micros(),
+        ),
+        None => None,
+    };
+    let store = data.open()?;
+    let query = ObjectQuery {
+        types: options.types.clone(),
+        versions: if options.all_versions { VersionSelection::All } else { VersionSelection::Last },
+        added_after,
+        limit: PAGE_SIZE,
+        ..ObjectQuery::default()
+    };
+    let written = match &options.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            write_bundle(&store, query, BufWriter::new(file)).await?
+        }
+        None => write_bundle(&store, query, BufWriter::new(std::io::stdout().lock())).await?,
+    };
+    eprintln!("exported {written} object(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes every object the query matches as a bundle, page after page.
+pub async fn write_bundle(store: &dyn Store, mut query: ObjectQuery, mut out: impl Write) -> anyhow::Result<usize> {
+    let bundle_id = format!("bundle--{}", uuid_v4());
+    write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\",\"objects\":[")?;
+    let mut written = 0usize;
+    loop {
+        let page = store.query(query.clone()).await.context("reading from the store failed")?;
+        for object in &page.objects {
+            if written > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(b"\n")?;
+            out.write_all(object.json.as_bytes())?;
+            written += 1;
+        }
+        match (page.more, page.objects.last()) {
+            (true, Some(last)) => query.added_after = Some(last.date_added),
+            _ => break,
+        }
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()?;
+    Ok(written)
+}
+
+fn uuid_v4() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

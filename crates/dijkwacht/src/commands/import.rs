@@ -1,0 +1,169 @@
+//! `dijkwacht import`: validate inputs and store them, each input all-or-nothing unless
+//! `--skip-invalid`, with a progress bar on a terminal and a closing summary.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use dijkwacht_store::intake::IntakePolicy;
+use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::ImportArgs;
+use crate::commands::problems_found;
+use crate::data_dir::DataDir;
+use crate::reading::{InputSource, ReadOutcome, expand_inputs, read_bytes, read_input};
+
+/// Rejections printed per input before the rest is summarised.
+const REJECTIONS_SHOWN_PER_INPUT: usize = 20;
+
+/// What an import did, over all inputs.
+#[derive(Debug, Default, Clone)]
+pub struct ImportSummary {
+    pub inputs: usize,
+    pub objects_read: usize,
+    pub new_objects: usize,
+    pub new_versions: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+    /// Inputs stored not at all because of a rejection, or unreadable.
+    pub inputs_refused: usize,
+    pub elapsed: Duration,
+}
+
+pub async fn run(data: &DataDir, options: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    let sources = expand_inputs(&options.inputs)?;
+    let policy = if options.skip_invalid {
+        IntakePolicy::SkipInvalid
+    } else {
+        IntakePolicy::AllOrNothing
+    };
+    let summary = import_sources(&store, &sources, policy, options.source.as_deref(), true).await?;
+    print_summary(&summary);
+    if summary.rejected > 0 || summary.inputs_refused > 0 {
+        if options.skip_invalid {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Ok(problems_found());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports each source as one batch. Problems with inputs are printed to standard
+/// error and counted; only failures of the store itself are errors.
+pub async fn import_sources(
+    store: &dyn Store,
+    sources: &[InputSource],
+    policy: IntakePolicy,
+    source_name: Option<&str>,
+    show_progress: bool,
+) -> anyhow::Result<ImportSummary> {
+    let started = Instant::now();
+    let mut summary = ImportSummary::default();
+    let progress = progress_bar(show_progress);
+    for source in sources {
+        summary.inputs += 1;
+        let label = source.label();
+        progress.set_message(label.clone());
+        let bytes = read_bytes(source)?;
+        let outcome = read_input(&bytes, false, &mut || progress.inc(1));
+        drop(bytes);
+        let (intake, envelope) = match outcome {
+            ReadOutcome::Unreadable(problem) => {
+                progress.suspend(|| eprintln!("{label}: not imported: {problem}"));
+                summary.inputs_refused += 1;
+                continue;
+            }
+            ReadOutcome::Read { intake, envelope, .. } => (intake, envelope),
+        };
+        summary.objects_read += intake.total;
+        let mut problems: Vec<String> = envelope.iter().map(ToString::to_string).collect();
+        for invalid in &intake.invalid {
+            let id = invalid.id.as_deref().unwrap_or("(no id)");
+            for finding in &invalid.errors {
+                problems.push(format!("object {} ({id}): {}: {}: {}", invalid.index, finding.rule, finding.path, finding.message));
+            }
+        }
+        summary.rejected += intake.invalid.len();
+        if !envelope.is_empty() || !intake.may_store(policy) {
+            report_problems(&progress, &label, &problems, "nothing from this input was stored");
+            summary.inputs_refused += 1;
+            continue;
+        }
+        let mode = match policy {
+            IntakePolicy::AllOrNothing => IngestMode::AllOrNothing,
+            IntakePolicy::SkipInvalid => IngestMode::SkipRejected,
+        };
+        let provenance = Provenance::new(source_name.map_or_else(|| format!("import:{label}"), str::to_owned));
+        let (indexes, objects): (Vec<usize>, Vec<_>) = intake.accepted.into_iter().unzip();
+        let report = store
+            .ingest(objects, mode, provenance)
+            .await
+            .with_context(|| format!("storing {label} failed"))?;
+        for rejection in &report.rejections {
+            let index = indexes.get(rejection.index).copied().unwrap_or(rejection.index);
+            problems.push(format!("object {index} ({}): {}", rejection.id, rejection.reason));
+        }
+        summary.rejected += report.rejections.len();
+        if report.committed {
+            summary.new_objects += report.count(IngestOutcome::NewObject);
+            summary.new_versions += report.count(IngestOutcome::NewVersion);
+            summary.duplicates += report.count(IngestOutcome::Duplicate);
+            if !problems.is_empty() {
+                report_problems(&progress, &label, &problems, "the other objects were stored");
+            }
+        } else {
+            report_problems(&progress, &label, &problems, "nothing from this input was stored");
+            summary.inputs_refused += 1;
+        }
+    }
+    progress.finish_and_clear();
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+fn report_problems(progress: &ProgressBar, label: &str, problems: &[String], consequence: &str) {
+    progress.suspend(|| {
+        eprintln!("{label}: {} problem(s); {consequence}:", problems.len());
+        for problem in problems.iter().take(REJECTIONS_SHOWN_PER_INPUT) {
+            eprintln!("  {problem}");
+        }
+        if problems.len() > REJECTIONS_SHOWN_PER_INPUT {
+            eprintln!("  … and {} more", problems.len() - REJECTIONS_SHOWN_PER_INPUT);
+        }
+    });
+}
+
+fn progress_bar(show: bool) -> ProgressBar {
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} objects ({per_sec}) {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+pub fn print_summary(summary: &ImportSummary) {
+    let seconds = summary.elapsed.as_secs_f64();
+    let rate = if seconds > 0.0 { summary.objects_read as f64 / seconds } else { 0.0 };
+    println!(
+        "imported {} input(s) in {seconds:.2}s ({rate:.0} objects/s): {} read, {} new, {} new versions, {} duplicates, {} rejected{}",
+        summary.inputs,
+        summary.objects_read,
+        summary.new_objects,
+        summary.new_versions,
+        summary.duplicates,
+        summary.rejected,
+        if summary.inputs_refused > 0 {
+            format!(", {} input(s) not stored", summary.inputs_refused)
+        } else {
+            String::new()
+        }
+    );
+}

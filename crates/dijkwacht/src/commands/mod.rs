@@ -1,0 +1,42 @@
+//! One module per command. Each returns the process exit code: 0 for success, 1 when
+//! the input had problems the user must fix; errors that stop a command become 2.
+
+mod bench;
+mod demo;
+mod export;
+mod import;
+mod init;
+mod serve;
+mod stats;
+mod validate;
+
+use std::process::ExitCode;
+
+use crate::cli::{BenchCommand, Cli, Command};
+use crate::data_dir::DataDir;
+
+pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
+    let data = DataDir::new(arguments.data);
+    match arguments.command {
+        Command::Init => init::run(&data),
+        Command::Validate(options) => validate::run(&options),
+        Command::Import(options) => runtime()?.block_on(import::run(&data, &options)),
+        Command::Export(options) => runtime()?.block_on(export::run(&data, &options)),
+        Command::Stats(options) => runtime()?.block_on(stats::run(&data, &options)),
+        Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
+        Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
+        Command::Bench(BenchCommand::Ingest(options)) => runtime()?.block_on(bench::ingest(&options)),
+        Command::Bench(BenchCommand::Generate(options)) => bench::generate(&options),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Exit code 1: the command ran but found problems in its input.
+pub fn problems_found() -> ExitCode {
+    ExitCode::from(1)
+}

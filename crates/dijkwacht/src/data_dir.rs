@@ -1,0 +1,48 @@
+//! The data folder: where the store lives and how commands find it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use dijkwacht_store_sqlite::SqliteStore;
+
+/// The file name of the embedded store inside the data folder.
+pub const STORE_FILE: &str = "dijkwacht.sqlite";
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.root.join(STORE_FILE)
+    }
+
+    /// Creates the folder and the store, or opens what is there.
+    pub fn create(&self) -> anyhow::Result<SqliteStore> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create the data folder {}", self.root.display()))?;
+        SqliteStore::open(&self.store_path())
+            .with_context(|| format!("cannot open the store {}", self.store_path().display()))
+    }
+
+    /// Opens an existing store; says how to make one when there is none.
+    pub fn open(&self) -> anyhow::Result<SqliteStore> {
+        let path = self.store_path();
+        if !path.exists() {
+            bail!(
+                "there is no store at {}; run `dijkwacht init` first, or point --data (or DIJKWACHT_DATA) at an existing data folder",
+                path.display()
+            );
+        }
+        SqliteStore::open(&path).with_context(|| format!("cannot open the store {}", path.display()))
+    }
+}
