@@ -115,8 +115,11 @@ fn looks_like_json_lines(bytes: &[u8]) -> bool {
     rest_has_content && serde_json::from_slice::<IgnoredAny>(&bytes[..end]).is_ok()
 }
 
-fn syntax_error(error: &serde_json::Error, sink_message: &Option<String>) -> InputError {
-    if let Some(message) = sink_message {
+fn syntax_error(error: &serde_json::Error, state: &StreamState<'_>) -> InputError {
+    if let Some(message) = &state.shape_error {
+        return InputError::Shape(message.clone());
+    }
+    if let Some(message) = &state.sink_error {
         return InputError::Stopped(message.clone());
     }
     let message = error.to_string();
@@ -152,13 +155,14 @@ fn read_document(
         limits,
         count: 0,
         sink_error: None,
+        shape_error: None,
         bundle_id: None,
         bundle_type: None,
         single: None,
     };
     let result = DocumentSeed { state: &mut state }.deserialize(&mut deserializer);
     if let Err(error) = result.and_then(|()| deserializer.end()) {
-        return Err(syntax_error(&error, &state.sink_error));
+        return Err(syntax_error(&error, &state));
     }
     if let Some(object) = state.single.take() {
         if state.bundle_type.as_deref() == Some("bundle") {
@@ -191,6 +195,7 @@ fn read_array(
         limits,
         count: 0,
         sink_error: None,
+        shape_error: None,
         bundle_id: None,
         bundle_type: None,
         single: None,
@@ -198,7 +203,7 @@ fn read_array(
     let result =
         de::Deserializer::deserialize_seq(&mut deserializer, ObjectsVisitor { state: &mut state });
     if let Err(error) = result.and_then(|()| deserializer.end()) {
-        return Err(syntax_error(&error, &state.sink_error));
+        return Err(syntax_error(&error, &state));
     }
     Ok(())
 }
@@ -250,6 +255,8 @@ struct StreamState<'s> {
     limits: InputLimits,
     count: usize,
     sink_error: Option<String>,
+    /// The document is JSON but not a STIX container.
+    shape_error: Option<String>,
     bundle_id: Option<String>,
     bundle_type: Option<String>,
     /// A top-level object that turned out not to be a bundle.
@@ -317,9 +324,12 @@ impl<'de> Visitor<'de> for DocumentSeed<'_, '_> {
         if !saw_objects {
             self.state.single = Some(Value::Object(others));
         } else if self.state.bundle_type.as_deref() != Some("bundle") {
-            return Err(de::Error::custom(
-                "the document has `objects` but its `type` is not \"bundle\"",
-            ));
+            let message = match &self.state.bundle_type {
+                None => "the document has `objects` but no `type`; a STIX 2.1 bundle needs \"type\": \"bundle\"".to_owned(),
+                Some(other) => format!("the document has `objects` but its `type` is \"{other}\", not \"bundle\""),
+            };
+            self.state.shape_error = Some(message.clone());
+            return Err(de::Error::custom(message));
         }
         Ok(())
     }

@@ -30,6 +30,10 @@ pub(crate) fn unversioned_version_key(date_added: i64) -> String {
     format!("added:{date_added:020}")
 }
 
+/// Ids are looked up in chunks of this many: one statement finds the newest stored
+/// version of each id in a chunk, instead of one statement per object.
+const LOOKUP_CHUNK: usize = 200;
+
 /// The current time in Unix microseconds.
 fn now_micros() -> i64 {
     Timestamp::now().unix_micros()
@@ -54,7 +58,7 @@ pub(crate) fn ingest(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(backend)?;
     let (report, stored) = {
-        let mut batch = Batch::start(&transaction, objects.len(), provenance).map_err(backend)?;
+        let mut batch = Batch::start(&transaction, objects, provenance).map_err(backend)?;
         let mut report = IngestReport {
             outcomes: Vec::with_capacity(objects.len()),
             dates_added: Vec::with_capacity(objects.len()),
@@ -120,20 +124,22 @@ enum Decision {
     Rejected(&'static str),
 }
 
-/// The open batch: its ingest row, the last `date_added` handed out, the prepared
-/// statements and the counts to add to `type_counts`.
+/// The open batch: its ingest row, the last `date_added` handed out, the newest version
+/// of each of its ids, the prepared statements and the counts to add to `type_counts`.
 struct Batch<'t, 'o> {
     transaction: &'t Transaction<'t>,
     ingest_id: i64,
     last_date_added: i64,
     stored: i64,
+    /// The newest stored version of each id of the batch that has one: read for all ids
+    /// at the start, then kept up to date as the batch stores versions.
+    newest: HashMap<&'o str, Edge>,
     /// Per type: new objects, new versions.
     type_counts: HashMap<&'o str, (i64, i64)>,
     statements: Statements<'t>,
 }
 
 struct Statements<'t> {
-    newest: CachedStatement<'t>,
     oldest: CachedStatement<'t>,
     same_version: CachedStatement<'t>,
     same_content: CachedStatement<'t>,
@@ -141,16 +147,11 @@ struct Statements<'t> {
     clear_first: CachedStatement<'t>,
     insert: CachedStatement<'t>,
     index_text: CachedStatement<'t>,
-    unindex_text: CachedStatement<'t>,
 }
 
 impl<'t> Statements<'t> {
     fn prepare(transaction: &'t Transaction<'t>) -> rusqlite::Result<Statements<'t>> {
         Ok(Statements {
-            newest: transaction.prepare_cached(
-                "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
-                 ORDER BY version_key DESC LIMIT 1",
-            )?,
             oldest: transaction.prepare_cached(
                 "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
                  ORDER BY version_key ASC LIMIT 1",
@@ -174,12 +175,12 @@ impl<'t> Statements<'t> {
             index_text: transaction.prepare_cached(
                 "INSERT INTO objects_fts (rowid, name, description) VALUES (?1, ?2, ?3)",
             )?,
-            unindex_text: transaction.prepare_cached("DELETE FROM objects_fts WHERE rowid = ?1")?,
         })
     }
 }
 
 /// The stored version of an id that sorts first or last.
+#[derive(Clone)]
 struct Edge {
     date_added: i64,
     version_key: String,
@@ -188,9 +189,10 @@ struct Edge {
 impl<'t, 'o> Batch<'t, 'o> {
     fn start(
         transaction: &'t Transaction<'t>,
-        object_count: usize,
+        objects: &'o [PreparedObject],
         provenance: &Provenance,
     ) -> rusqlite::Result<Batch<'t, 'o>> {
+        let object_count = objects.len();
         let ingest_id = transaction.query_row(
             "INSERT INTO ingests (source, started_at, object_count, stored_count) \
              VALUES (?1, ?2, ?3, 0) RETURNING id",
@@ -211,6 +213,7 @@ impl<'t, 'o> Batch<'t, 'o> {
             ingest_id,
             last_date_added,
             stored: 0,
+            newest: newest_stored_versions(transaction, objects)?,
             type_counts: HashMap::new(),
             statements: Statements::prepare(transaction)?,
         })
@@ -236,7 +239,7 @@ impl<'t, 'o> Batch<'t, 'o> {
     }
 
     fn store(&mut self, object: &'o PreparedObject) -> rusqlite::Result<Decision> {
-        let newest = Self::edge(&mut self.statements.newest, &object.id)?;
+        let newest = self.newest.get(object.id.as_str()).cloned();
         if let Some(newest) = &newest {
             if let Some(duplicate_or_conflict) = self.compare_with_stored(object, newest)? {
                 return Ok(duplicate_or_conflict);
@@ -251,7 +254,6 @@ impl<'t, 'o> Batch<'t, 'o> {
             None => (true, true),
             Some(newest) if version_key > newest.version_key => {
                 self.statements.clear_latest.execute([newest.date_added])?;
-                self.statements.unindex_text.execute([newest.date_added])?;
                 (true, false)
             }
             Some(_) => match Self::edge(&mut self.statements.oldest, &object.id)? {

@@ -82,6 +82,7 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let mut writer = connection::open_file(path, Role::Writer)?;
         migrations::migrate(&mut writer, path)?;
+        if let Ok(h) = std::env::var("DW_DROP") { writer.execute_batch(&format!("DROP INDEX {h}")).unwrap(); }
         if let Ok(h) = std::env::var("DW_HASH") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('hashsize', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
         if let Ok(h) = std::env::var("DW_AUTOMERGE") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('automerge', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
         tracing::debug!(path = %path.display(), schema = SCHEMA_VERSION, "opened the store");

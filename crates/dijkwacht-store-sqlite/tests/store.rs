@@ -11,7 +11,7 @@ use dijkwacht_store::{IngestMode, ObjectQuery, Provenance, Store, StoreError, Ve
 use dijkwacht_store_sqlite::{SCHEMA_VERSION, SqliteStore, migrations};
 use tempfile::TempDir;
 
-use stories::objects::indicator;
+use stories::objects::{indicator, indicator_with_id, scattered_indicator_id};
 use stories::{all_versions, ingest_ok, store_stories};
 
 /// CPU seconds this process has used so far, all threads (Linux only; 0 elsewhere).
@@ -157,10 +157,15 @@ async fn concurrent_writers_and_readers_agree() {
 #[ignore = "a measurement, not a check; run it in release mode"]
 async fn ingest_rate_of_100k_indicators() {
     let (folder, store) = fresh_store();
-    const COUNT: u32 = 100_000;
-    let objects: Vec<_> = (0..COUNT)
+    // DIJKWACHT_BENCH_OBJECTS picks another size (a multiple of 10), e.g. for a profiler.
+    let count: u32 = std::env::var("DIJKWACHT_BENCH_OBJECTS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(100_000);
+    let objects: Vec<_> = (0..count)
         .map(|number| {
-            indicator(
+            indicator_with_id(
+                &scattered_indicator_id(number),
                 number,
                 "2024-06-01T12:00:00.000Z",
                 &format!("Phishing domain {number}"),
@@ -178,13 +183,13 @@ async fn ingest_rate_of_100k_indicators() {
         .expect("stored");
     let elapsed = started.elapsed();
     let cpu = process_cpu_seconds() - cpu_before;
-    assert_eq!(report.count(dijkwacht_store::IngestOutcome::NewObject), COUNT as usize);
+    assert_eq!(report.count(dijkwacht_store::IngestOutcome::NewObject), count as usize);
     println!(
-        "one batch of {COUNT} new indicators ({} MB of JSON): {:.2} s, {:.0} objects/s \
+        "one batch of {count} new indicators ({} MB of JSON): {:.2} s, {:.0} objects/s \
          ({cpu:.2} s of CPU)",
         bytes / 1_000_000,
         elapsed.as_secs_f64(),
-        f64::from(COUNT) / elapsed.as_secs_f64()
+        f64::from(count) / elapsed.as_secs_f64()
     );
 
     let started = Instant::now();
@@ -193,19 +198,21 @@ async fn ingest_rate_of_100k_indicators() {
         .await
         .expect("stored");
     let elapsed = started.elapsed();
-    assert_eq!(report.count(dijkwacht_store::IngestOutcome::Duplicate), COUNT as usize);
+    assert_eq!(report.count(dijkwacht_store::IngestOutcome::Duplicate), count as usize);
     println!(
         "the same batch again, all duplicates: {:.2} s, {:.0} objects/s",
         elapsed.as_secs_f64(),
-        f64::from(COUNT) / elapsed.as_secs_f64()
+        f64::from(count) / elapsed.as_secs_f64()
     );
 
     let started = Instant::now();
     for batch in 0..10u32 {
-        let objects: Vec<_> = (0..COUNT / 10)
+        let objects: Vec<_> = (0..count / 10)
             .map(|number| {
-                indicator(
-                    COUNT + batch * (COUNT / 10) + number,
+                let number = count + batch * (count / 10) + number;
+                indicator_with_id(
+                    &scattered_indicator_id(number),
+                    number,
                     "2024-06-01T12:00:00.000Z",
                     "Scanner",
                     "Mass scanning of VPN appliances",
@@ -220,9 +227,9 @@ async fn ingest_rate_of_100k_indicators() {
     let elapsed = started.elapsed();
     println!(
         "ten batches of {} new indicators (object building included): {:.2} s, {:.0} objects/s",
-        COUNT / 10,
+        count / 10,
         elapsed.as_secs_f64(),
-        f64::from(COUNT) / elapsed.as_secs_f64()
+        f64::from(count) / elapsed.as_secs_f64()
     );
 
     let page = store

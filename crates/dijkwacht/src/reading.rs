@@ -83,7 +83,6 @@ pub fn read_bytes(source: &InputSource) -> anyhow::Result<Vec<u8>> {
 pub enum ReadOutcome {
     /// The input was well-formed; its objects have been validated.
     Read {
-        shape: InputShape,
         intake: Intake,
         /// Problems with the bundle envelope itself.
         envelope: Vec<Diagnostic>,
@@ -108,7 +107,6 @@ pub fn read_input(bytes: &[u8], keep_warnings: bool, on_object: &mut dyn FnMut()
                 _ => Vec::new(),
             };
             ReadOutcome::Read {
-                shape,
                 intake: builder.finish(),
                 envelope,
             }

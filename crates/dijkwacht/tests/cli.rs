@@ -197,19 +197,23 @@ fn shared_corpora_round_trip() {
         "tlp",
     ];
     // Files that are not valid STIX 2.1, each with the reason.
+    // These upstream files are bundles without `"type": "bundle"` (and the second also
+    // has the invalid timestamp 2022-101-27T13:49:54.326Z).
     let refused = [
-        ("using-tlp2.0-green.json", "2022-101-27T13:49:54.326Z"),
+        ("extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json", "no `type`"),
+        ("using-tlp2.0-green.json", "no `type`"),
     ];
     let mut files: Vec<PathBuf> = Vec::new();
     for folder in folders {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(shared.join(folder)).expect("corpus folder").flatten().map(|entry| entry.path()).collect();
+        let mut entries = Vec::new();
+        collect_files(&shared.join(folder), &mut entries);
         entries.sort();
         files.extend(entries.into_iter().filter(|path| {
             let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
             name.ends_with(".json") && !name.ends_with(".schema.json") && name != "collection-index.json"
         }));
     }
-    assert!(files.len() >= 30, "found only {} corpus files", files.len());
+    assert!(files.len() >= 28, "found only {} corpus files", files.len());
     for file in &files {
         let name = file.file_name().and_then(|name| name.to_str()).unwrap_or_default();
         let output = run(data.path(), &["import", file.to_str().unwrap_or_default()]);
@@ -239,12 +243,24 @@ fn shared_corpora_round_trip() {
     let output = run(data.path(), &["validate", export.to_str().unwrap_or_default()]);
     assert!(output.status.success(), "our validator refuses our export: {}", text(&output.stdout));
     if let Some(python) = reference_python() {
-        let output = Command::new(python)
-            .args(["-m", "stix2validator", "--no-cache", "--silent"])
+        let validator = python.with_file_name("stix2_validator");
+        let output = Command::new(validator)
+            .args(["--no-cache", "--silent"])
             .arg(&export)
             .output()
             .expect("stix2-validator runs");
         assert!(output.status.success(), "stix2-validator refuses the export: {}{}", text(&output.stdout), text(&output.stderr));
+    }
+}
+
+fn collect_files(folder: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(folder).expect("corpus folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files);
+        } else {
+            files.push(path);
+        }
     }
 }
 

@@ -48,19 +48,22 @@ CREATE TABLE objects (
 ) STRICT;
 
 -- TAXII `match[type]`, in date_added order (an index entry ends with the rowid).
+-- TAXII's default view, the latest versions in date_added order, needs no index of its
+-- own: it reads the table in rowid order and skips superseded versions, which are few
+-- next to the latest ones in threat-intelligence data. (An index on is_latest would cost
+-- every ingest more than it saves these reads.)
 CREATE INDEX objects_by_type ON objects (stix_type);
--- TAXII's default view, the latest versions, in date_added order; partial, so that
--- older versions cost nothing here.
-CREATE INDEX objects_latest ON objects (is_latest) WHERE is_latest = 1;
 
--- Full-text search over the latest version of each object, keyed by objects.date_added. The
--- table is contentless, so the text is not stored twice; contentless_delete lets ingest
--- remove a row when a newer version takes its place.
+-- Full-text search, keyed by objects.date_added. Each version that is the latest when it
+-- is stored gets a row; rows of versions superseded later stay and are filtered out by
+-- joining on objects.is_latest, so ingest never has to delete from the index (a version
+-- that is not the latest when stored can never become it). The table is contentless
+-- without column sizes, so neither the text nor per-row sizes are stored a second time.
 CREATE VIRTUAL TABLE objects_fts USING fts5 (
     name,
     description,
     content = '',
-    contentless_delete = 1,
+    columnsize = 0,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
