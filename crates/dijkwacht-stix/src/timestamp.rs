@@ -146,41 +146,58 @@ impl Timestamp {
     /// A fixed-width string that sorts as the instants do and is equal for equal
     /// instants whatever their spelling: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
     pub fn sort_key(&self) -> String {
-        let (year, month, day) = civil_from_days(self.seconds.div_euclid(86_400));
-        let in_day = self.seconds.rem_euclid(86_400);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:09}Z",
-            in_day / 3_600,
-            (in_day % 3_600) / 60,
-            in_day % 60,
-            self.nanos
-        )
+        let mut key = String::with_capacity(30);
+        self.write_fixed(&mut key, self.nanos, 9);
+        key
     }
 
     /// The TAXII rendering: microseconds, always six digits.
     pub fn to_taxii_string(&self) -> String {
-        let (year, month, day) = civil_from_days(self.seconds.div_euclid(86_400));
-        let in_day = self.seconds.rem_euclid(86_400);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-            in_day / 3_600,
-            (in_day % 3_600) / 60,
-            in_day % 60,
-            self.nanos / 1_000
-        )
+        let mut text = String::with_capacity(27);
+        self.write_fixed(&mut text, self.nanos / 1_000, 6);
+        text
     }
 
     /// The STIX rendering with millisecond precision, as new objects are written.
     pub fn to_stix_millis(&self) -> String {
+        let mut text = String::with_capacity(24);
+        self.write_fixed(&mut text, self.nanos / 1_000_000, 3);
+        text
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SS.<fraction>Z` with `digits` fractional digits. Years
+    /// outside 0..=9999 cannot come from [`Timestamp::parse`]; they are clamped.
+    fn write_fixed(&self, out: &mut String, fraction: u32, digits: u32) {
         let (year, month, day) = civil_from_days(self.seconds.div_euclid(86_400));
         let in_day = self.seconds.rem_euclid(86_400);
-        format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-            in_day / 3_600,
-            (in_day % 3_600) / 60,
-            in_day % 60,
-            self.nanos / 1_000_000
-        )
+        let year = u32::try_from(year.clamp(0, 9_999)).unwrap_or(0);
+        let hour = u32::try_from(in_day / 3_600).unwrap_or(0);
+        let minute = u32::try_from((in_day % 3_600) / 60).unwrap_or(0);
+        let second = u32::try_from(in_day % 60).unwrap_or(0);
+        push_digits(out, year, 4);
+        out.push('-');
+        push_digits(out, month, 2);
+        out.push('-');
+        push_digits(out, day, 2);
+        out.push('T');
+        push_digits(out, hour, 2);
+        out.push(':');
+        push_digits(out, minute, 2);
+        out.push(':');
+        push_digits(out, second, 2);
+        out.push('.');
+        push_digits(out, fraction, digits);
+        out.push('Z');
+    }
+}
+
+/// Appends `value` as exactly `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    let mut divisor = 10u32.pow(width.saturating_sub(1));
+    while divisor > 0 {
+        let digit = (value / divisor) % 10;
+        out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+        divisor /= 10;
     }
 }
 

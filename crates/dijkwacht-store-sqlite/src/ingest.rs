@@ -2,17 +2,24 @@
 //! is new, a new version, a duplicate or a conflict, and keeps the `is_latest` and
 //! `is_first` flags, the search index and the per-type counts in step.
 //!
-//! Every decision is an index lookup on `(stix_id, version_key)` that returns at most one
-//! row, so a batch costs the same per object however many versions an id has. Rejected
+//! A versioned object costs one lookup on the `(stix_id, version_key)` index when its id
+//! is new, and a few more when it is not, each returning at most one row, so a batch
+//! costs the same per object however many versions an id has. (Unversioned objects,
+//! told apart by content, are compared with each stored version of their id.) Rejected
 //! objects write nothing; in [`IngestMode::AllOrNothing`] the rest of the batch is still
 //! written (so that every outcome says what *would* have happened) and then rolled back.
+//!
+//! The search index gets a row for each version that is the latest when it is stored;
+//! rows of versions superseded later are left in place and filtered out at search time
+//! (see the migration), so ingest never deletes from it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+use dijkwacht_stix::Timestamp;
 use dijkwacht_store::{
     IngestMode, IngestOutcome, IngestReport, PreparedObject, Provenance, Rejection, StoreError,
 };
-use dijkwacht_stix::Timestamp;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 /// Why a version that is already stored with other content is refused.
@@ -29,10 +36,6 @@ const CONFLICT_IN_BATCH: &str = "a different object with this id and version app
 pub(crate) fn unversioned_version_key(date_added: i64) -> String {
     format!("added:{date_added:020}")
 }
-
-/// Ids are looked up in chunks of this many: one statement finds the newest stored
-/// version of each id in a chunk, instead of one statement per object.
-const LOOKUP_CHUNK: usize = 200;
 
 /// The current time in Unix microseconds.
 fn now_micros() -> i64 {
@@ -58,7 +61,7 @@ pub(crate) fn ingest(
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(backend)?;
     let (report, stored) = {
-        let mut batch = Batch::start(&transaction, objects, provenance).map_err(backend)?;
+        let mut batch = Batch::start(&transaction, objects.len(), provenance).map_err(backend)?;
         let mut report = IngestReport {
             outcomes: Vec::with_capacity(objects.len()),
             dates_added: Vec::with_capacity(objects.len()),
@@ -67,7 +70,10 @@ pub(crate) fn ingest(
         };
         for (index, object) in objects.iter().enumerate() {
             match batch.store(object).map_err(backend)? {
-                Decision::Stored { outcome, date_added } => {
+                Decision::Stored {
+                    outcome,
+                    date_added,
+                } => {
                     report.outcomes.push(outcome);
                     report.dates_added.push(Some(date_added));
                 }
@@ -124,22 +130,20 @@ enum Decision {
     Rejected(&'static str),
 }
 
-/// The open batch: its ingest row, the last `date_added` handed out, the newest version
-/// of each of its ids, the prepared statements and the counts to add to `type_counts`.
+/// The open batch: its ingest row, the last `date_added` handed out, the prepared
+/// statements and the counts to add to `type_counts`.
 struct Batch<'t, 'o> {
     transaction: &'t Transaction<'t>,
     ingest_id: i64,
     last_date_added: i64,
     stored: i64,
-    /// The newest stored version of each id of the batch that has one: read for all ids
-    /// at the start, then kept up to date as the batch stores versions.
-    newest: HashMap<&'o str, Edge>,
     /// Per type: new objects, new versions.
     type_counts: HashMap<&'o str, (i64, i64)>,
     statements: Statements<'t>,
 }
 
 struct Statements<'t> {
+    newest: CachedStatement<'t>,
     oldest: CachedStatement<'t>,
     same_version: CachedStatement<'t>,
     same_content: CachedStatement<'t>,
@@ -152,6 +156,10 @@ struct Statements<'t> {
 impl<'t> Statements<'t> {
     fn prepare(transaction: &'t Transaction<'t>) -> rusqlite::Result<Statements<'t>> {
         Ok(Statements {
+            newest: transaction.prepare_cached(
+                "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
+                 ORDER BY version_key DESC LIMIT 1",
+            )?,
             oldest: transaction.prepare_cached(
                 "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
                  ORDER BY version_key ASC LIMIT 1",
@@ -159,9 +167,8 @@ impl<'t> Statements<'t> {
             same_version: transaction.prepare_cached(
                 "SELECT json, ingest_id FROM objects WHERE stix_id = ?1 AND version_key = ?2",
             )?,
-            same_content: transaction.prepare_cached(
-                "SELECT 1 FROM objects WHERE stix_id = ?1 AND json = ?2 LIMIT 1",
-            )?,
+            same_content: transaction
+                .prepare_cached("SELECT 1 FROM objects WHERE stix_id = ?1 AND json = ?2 LIMIT 1")?,
             clear_latest: transaction
                 .prepare_cached("UPDATE objects SET is_latest = 0 WHERE date_added = ?1")?,
             clear_first: transaction
@@ -180,7 +187,6 @@ impl<'t> Statements<'t> {
 }
 
 /// The stored version of an id that sorts first or last.
-#[derive(Clone)]
 struct Edge {
     date_added: i64,
     version_key: String,
@@ -189,10 +195,9 @@ struct Edge {
 impl<'t, 'o> Batch<'t, 'o> {
     fn start(
         transaction: &'t Transaction<'t>,
-        objects: &'o [PreparedObject],
+        object_count: usize,
         provenance: &Provenance,
     ) -> rusqlite::Result<Batch<'t, 'o>> {
-        let object_count = objects.len();
         let ingest_id = transaction.query_row(
             "INSERT INTO ingests (source, started_at, object_count, stored_count) \
              VALUES (?1, ?2, ?3, 0) RETURNING id",
@@ -213,7 +218,6 @@ impl<'t, 'o> Batch<'t, 'o> {
             ingest_id,
             last_date_added,
             stored: 0,
-            newest: newest_stored_versions(transaction, objects)?,
             type_counts: HashMap::new(),
             statements: Statements::prepare(transaction)?,
         })
@@ -239,7 +243,7 @@ impl<'t, 'o> Batch<'t, 'o> {
     }
 
     fn store(&mut self, object: &'o PreparedObject) -> rusqlite::Result<Decision> {
-        let newest = self.newest.get(object.id.as_str()).cloned();
+        let newest = Self::edge(&mut self.statements.newest, &object.id)?;
         if let Some(newest) = &newest {
             if let Some(duplicate_or_conflict) = self.compare_with_stored(object, newest)? {
                 return Ok(duplicate_or_conflict);
@@ -247,28 +251,31 @@ impl<'t, 'o> Batch<'t, 'o> {
         }
         let date_added = self.next_date_added();
         let version_key = match &object.version_key {
-            Some(key) => key.clone(),
-            None => unversioned_version_key(date_added),
+            Some(key) => Cow::Borrowed(key.as_str()),
+            None => Cow::Owned(unversioned_version_key(date_added)),
         };
         let (is_latest, is_first) = match &newest {
             None => (true, true),
-            Some(newest) if version_key > newest.version_key => {
+            Some(newest) if *version_key > *newest.version_key => {
                 self.statements.clear_latest.execute([newest.date_added])?;
                 (true, false)
             }
             Some(_) => match Self::edge(&mut self.statements.oldest, &object.id)? {
-                Some(oldest) if version_key < oldest.version_key => {
+                Some(oldest) if *version_key < *oldest.version_key => {
                     self.statements.clear_first.execute([oldest.date_added])?;
                     (false, true)
                 }
                 _ => (false, false),
             },
         };
-        let version_text = object
-            .version_text
-            .clone()
-            .or_else(|| object.version_key.clone())
-            .unwrap_or_else(|| Timestamp::from_unix_micros(date_added).to_taxii_string());
+        let added_text;
+        let version_text = match (&object.version_text, &object.version_key) {
+            (Some(text), _) | (None, Some(text)) => text.as_str(),
+            (None, None) => {
+                added_text = Timestamp::from_unix_micros(date_added).to_taxii_string();
+                added_text.as_str()
+            }
+        };
         self.statements.insert.execute(rusqlite::params![
             object.id,
             object.object_type,
@@ -285,10 +292,12 @@ impl<'t, 'o> Batch<'t, 'o> {
             object.handling.scope,
             self.ingest_id,
         ])?;
-        if std::env::var_os("DW_NO_FTS").is_none() && is_latest && (object.name.is_some() || object.description.is_some()) {
-            self.statements
-                .index_text
-                .execute(rusqlite::params![date_added, object.name, object.description])?;
+        if is_latest && (object.name.is_some() || object.description.is_some()) {
+            self.statements.index_text.execute(rusqlite::params![
+                date_added,
+                object.name,
+                object.description
+            ])?;
         }
         self.stored += 1;
         let counts = self

@@ -6,18 +6,21 @@
 //! - One file in WAL mode. A single writer connection (behind a mutex; SQLite admits one
 //!   writer at a time) stores each batch in one immediate transaction; a small pool of
 //!   reader connections answers queries from the last committed state without waiting
-//!   for a running write. All SQLite work runs on tokio's blocking threads.
+//!   for a running write; a checkpoint thread copies committed pages from the log into
+//!   the file after each commit, off the write path (`checkpoint.rs`). All SQLite work
+//!   runs on tokio's blocking threads.
 //! - `synchronous=FULL`: in WAL mode SQLite then syncs the log at every commit, so what
 //!   [`Store::ingest`] reports as stored survives a power loss or an operating-system
 //!   crash, not only a crash of Dijkwacht (`NORMAL` would only promise the latter). It
-//!   costs one `fsync` per batch, which is nothing next to a batch's work.
+//!   costs one `fsync` per batch, which is little next to a batch's work.
 //! - The schema is versioned ([`migrations`], [`SCHEMA_VERSION`]) and kept in SQLite's
 //!   `user_version`; a file written by a newer Dijkwacht is refused, not guessed at.
 //! - `date_added` is Unix microseconds, unique and strictly increasing in commit order
 //!   (`max(now, last + 1)`), so TAXII clients can page with `added_after` and miss
-//!   nothing.
+//!   nothing. It is also the rowid, so the table is stored in `date_added` order.
 //! - Unversioned objects (SCOs) are stored once per distinct content; each such version
 //!   is keyed by its `date_added`, which TAXII also reports as its version.
+//! - Search covers the name and description of the latest version of each object.
 //!
 //! # All-or-nothing batches
 //!
@@ -46,6 +49,9 @@ use rusqlite::Connection;
 use crate::checkpoint::Checkpointer;
 use crate::connection::{ReaderPool, Role, lock};
 pub use crate::migrations::{Migration, SCHEMA_VERSION, migrations};
+
+/// Batches of at least this many objects are freed on another thread after ingest.
+const LARGE_BATCH: usize = 10_000;
 
 /// The SQLite store. Cheap to clone; clones share the connections.
 #[derive(Clone)]
@@ -82,9 +88,6 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let mut writer = connection::open_file(path, Role::Writer)?;
         migrations::migrate(&mut writer, path)?;
-        if let Ok(h) = std::env::var("DW_DROP") { writer.execute_batch(&format!("DROP INDEX {h}")).unwrap(); }
-        if let Ok(h) = std::env::var("DW_HASH") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('hashsize', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
-        if let Ok(h) = std::env::var("DW_AUTOMERGE") { writer.execute("INSERT INTO objects_fts(objects_fts, rank) VALUES('automerge', ?1)", [h.parse::<i64>().unwrap()]).unwrap(); }
         tracing::debug!(path = %path.display(), schema = SCHEMA_VERSION, "opened the store");
         let checkpointer = Checkpointer::start(path)?;
         Ok(SqliteStore {
@@ -166,10 +169,17 @@ impl Store for SqliteStore {
         provenance: Provenance,
     ) -> Result<IngestReport, StoreError> {
         let context = format!("storing a batch of {} objects", objects.len());
-        self.write(context, move |connection| {
-            ingest::ingest(connection, &objects, mode, &provenance)
-        })
-        .await
+        let (report, objects) = self
+            .write(context, move |connection| {
+                let report = ingest::ingest(connection, &objects, mode, &provenance)?;
+                Ok((report, objects))
+            })
+            .await?;
+        // Freeing a large batch takes a while; the caller need not wait for it.
+        if objects.len() >= LARGE_BATCH {
+            drop(tokio::task::spawn_blocking(move || drop(objects)));
+        }
+        Ok(report)
     }
 
     async fn query(&self, query: ObjectQuery) -> Result<Page, StoreError> {

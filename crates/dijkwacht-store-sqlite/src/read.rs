@@ -184,7 +184,9 @@ pub(crate) fn versions(connection: &Connection, id: &str) -> Result<Vec<StoredOb
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(|error| StoreError::backend(context(), error))?;
     if versions.is_empty() {
-        return Err(StoreError::NotFound(format!("no object with id {id} is stored")));
+        return Err(StoreError::NotFound(format!(
+            "no object with id {id} is stored"
+        )));
     }
     Ok(versions)
 }
@@ -259,8 +261,14 @@ mod tests {
     fn fts_query_quotes_every_word() {
         let cases = [
             ("phishing kit", Some(r#""phishing" "kit""#)),
-            (r#"say "hello" AND (x* OR y)"#, Some(r#""say" "hello" "AND" "x" "OR" "y""#)),
-            ("NEAR(a b, 2) col:value ^start", Some(r#""NEAR" "a" "b" "2" "col" "value" "start""#)),
+            (
+                r#"say "hello" AND (x* OR y)"#,
+                Some(r#""say" "hello" "AND" "x" "OR" "y""#),
+            ),
+            (
+                "NEAR(a b, 2) col:value ^start",
+                Some(r#""NEAR" "a" "b" "2" "col" "value" "start""#),
+            ),
             ("Überwachung café", Some(r#""Überwachung" "café""#)),
             ("", None),
             (r#" "*(): - "#, None),

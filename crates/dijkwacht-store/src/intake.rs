@@ -6,7 +6,9 @@
 //! is stored all-or-nothing unless the caller asks to skip invalid objects" holds for
 //! every path that stores objects (CLI import, TAXII, the pipeline).
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use dijkwacht_stix::diagnostic::{Diagnostic, Rule, Severity};
 use dijkwacht_stix::{StixObject, validate_object};
@@ -35,8 +37,11 @@ pub struct InvalidObject {
 /// The result of passing one input through the gate.
 #[derive(Debug, Default)]
 pub struct Intake {
-    /// Objects ready to store, with their input positions.
+    /// Objects ready to store, with their input positions (empty when the builder only
+    /// validates).
     pub accepted: Vec<(usize, PreparedObject)>,
+    /// How many objects passed validation.
+    pub valid: usize,
     /// Objects that broke a MUST rule.
     pub invalid: Vec<InvalidObject>,
     /// SHOULD findings on objects that were accepted or rejected alike.
@@ -56,14 +61,23 @@ impl Intake {
 #[derive(Debug, Default)]
 pub struct IntakeBuilder {
     intake: Intake,
-    /// (id, version key or content) → position in `accepted`, for in-input duplicates.
-    seen: HashMap<(String, String), usize>,
+    /// (id, version key) → the input position and a hash of the content of the first
+    /// object with that key, for telling in-input duplicates from conflicts.
+    seen: FxHashMap<(String, String), (usize, u64)>,
     keep_warnings: bool,
+    validate_only: bool,
 }
 
 impl IntakeBuilder {
     pub fn new() -> IntakeBuilder {
         IntakeBuilder::default()
+    }
+
+    /// Validate without preparing objects for storage (for `validate`): nothing is kept
+    /// but findings and counts.
+    pub fn validate_only(mut self) -> IntakeBuilder {
+        self.validate_only = true;
+        self
     }
 
     /// Keep SHOULD findings (they cost memory on large inputs).
@@ -85,11 +99,60 @@ impl IntakeBuilder {
             self.intake.warnings.extend(warnings);
         }
         if !errors.is_empty() {
-            self.intake.invalid.push(InvalidObject { index, id, errors });
+            self.intake
+                .invalid
+                .push(InvalidObject { index, id, errors });
             return;
         }
-        let object = match StixObject::from_value(value) {
-            Ok(object) => object,
+        let Some(object) = self.shape_checked(index, id, value) else {
+            return;
+        };
+        // Objects without a version (SCOs) are told apart by content: the same content
+        // twice is one object, different content two versions.
+        let content_hash = hash_content(object.properties());
+        let version_key = object.version().map_or_else(
+            || format!("content:{content_hash:016x}"),
+            |stamp| stamp.sort_key(),
+        );
+        let key = (object.id().to_owned(), version_key);
+        if let Some(&(earlier_index, earlier_hash)) = self.seen.get(&key) {
+            if earlier_hash != content_hash {
+                let version = object.version_text().unwrap_or_default().to_owned();
+                let object_id = object.id().to_owned();
+                self.intake.invalid.push(InvalidObject {
+                    index,
+                    id: Some(object_id.clone()),
+                    errors: vec![Diagnostic {
+                        severity: Severity::Error,
+                        rule: Rule::DuplicateInBundle,
+                        object_id: Some(object_id),
+                        path: "$".to_owned(),
+                        message: format!(
+                            "object {earlier_index} of this input has the same id and version ({version}) with different content; give the change a new `modified`"
+                        ),
+                    }],
+                });
+                return;
+            }
+        } else {
+            self.seen.insert(key, (index, content_hash));
+        }
+        self.intake.valid += 1;
+        if !self.validate_only {
+            self.intake
+                .accepted
+                .push((index, PreparedObject::from_object(&object)));
+        }
+    }
+
+    fn shape_checked(
+        &mut self,
+        index: usize,
+        id: Option<String>,
+        value: Value,
+    ) -> Option<StixObject> {
+        match StixObject::from_value(value) {
+            Ok(object) => Some(object),
             Err(problem) => {
                 // validate_object reports these too; kept as a guard.
                 self.intake.invalid.push(InvalidObject {
@@ -103,40 +166,9 @@ impl IntakeBuilder {
                         message: problem.to_string(),
                     }],
                 });
-                return;
+                None
             }
-        };
-        let prepared = PreparedObject::from_object(&object);
-        let key = (
-            prepared.id.clone(),
-            prepared
-                .version_key
-                .clone()
-                .unwrap_or_else(|| prepared.json.clone()),
-        );
-        if let Some(&earlier) = self.seen.get(&key) {
-            let (earlier_index, earlier_object) = &self.intake.accepted[earlier];
-            if earlier_object.json != prepared.json {
-                let version = prepared.version_text.clone().unwrap_or_default();
-                self.intake.invalid.push(InvalidObject {
-                    index,
-                    id: Some(prepared.id.clone()),
-                    errors: vec![Diagnostic {
-                        severity: Severity::Error,
-                        rule: Rule::DuplicateInBundle,
-                        object_id: Some(prepared.id.clone()),
-                        path: "$".to_owned(),
-                        message: format!(
-                            "object {earlier_index} of this input has the same id and version ({version}) with different content; give the change a new `modified`"
-                        ),
-                    }],
-                });
-                return;
-            }
-        } else {
-            self.seen.insert(key, self.intake.accepted.len());
         }
-        self.intake.accepted.push((index, prepared));
     }
 
     pub fn finish(self) -> Intake {
@@ -144,14 +176,58 @@ impl IntakeBuilder {
     }
 }
 
+/// A 64-bit hash of a JSON object's content, independent of key order (maps are
+/// sorted). Used only to tell duplicates inside one input from conflicts.
+fn hash_content(properties: &serde_json::Map<String, Value>) -> u64 {
+    let mut hasher = FxHasher::default();
+    hash_map(properties, &mut hasher);
+    hasher.finish()
+}
+
+fn hash_map(properties: &serde_json::Map<String, Value>, hasher: &mut FxHasher) {
+    properties.len().hash(hasher);
+    for (key, value) in properties {
+        key.hash(hasher);
+        hash_value(value, hasher);
+    }
+}
+
+fn hash_value(value: &Value, hasher: &mut FxHasher) {
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(flag) => (1u8, *flag).hash(hasher),
+        Value::Number(number) => {
+            2u8.hash(hasher);
+            number.to_string().hash(hasher);
+        }
+        Value::String(text) => (3u8, text).hash(hasher),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            for item in items {
+                hash_value(item, hasher);
+            }
+        }
+        Value::Object(entries) => {
+            5u8.hash(hasher);
+            hash_map(entries, hasher);
+        }
+    }
+}
+
 /// Checks the envelope of a bundle (not its objects): `type`, `id`, no `spec_version`.
 pub fn check_bundle_envelope(id: Option<&str>) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     match id {
-        None => findings.push(envelope_error("$.id", "a bundle needs an `id` of the form bundle--<UUID>")),
+        None => findings.push(envelope_error(
+            "$.id",
+            "a bundle needs an `id` of the form bundle--<UUID>",
+        )),
         Some(id) => match dijkwacht_stix::validate::parse_identifier(id) {
             Ok(("bundle", _)) => {}
-            _ => findings.push(envelope_error("$.id", &format!("'{id}' is not of the form bundle--<UUID>"))),
+            _ => findings.push(envelope_error(
+                "$.id",
+                &format!("'{id}' is not of the form bundle--<UUID>"),
+            )),
         },
     }
     findings

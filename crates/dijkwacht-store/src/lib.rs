@@ -14,8 +14,8 @@ mod query;
 pub use error::StoreError;
 pub use prepared::{Handling, PreparedObject, Provenance};
 pub use query::{
-    IngestMode, IngestOutcome, IngestReport, ObjectQuery, Page, Rejection, StoredObject,
-    TypeCount, VersionSelection,
+    IngestMode, IngestOutcome, IngestReport, ObjectQuery, Page, Rejection, StoredObject, TypeCount,
+    VersionSelection,
 };
 
 use async_trait::async_trait;

@@ -48,7 +48,10 @@ pub struct IngestReport {
 
 impl IngestReport {
     pub fn count(&self, outcome: IngestOutcome) -> usize {
-        self.outcomes.iter().filter(|each| **each == outcome).count()
+        self.outcomes
+            .iter()
+            .filter(|each| **each == outcome)
+            .count()
     }
 }
 

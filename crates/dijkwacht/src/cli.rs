@@ -11,7 +11,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "dijkwacht", version, about, long_about = None)]
 pub struct Cli {
     /// The data folder that holds the store.
-    #[arg(long, global = true, env = "DIJKWACHT_DATA", default_value = "./dijkwacht-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "DIJKWACHT_DATA",
+        default_value = "./dijkwacht-data"
+    )]
     pub data: PathBuf,
 
     /// More log output (-v, -vv); DIJKWACHT_LOG takes a tracing filter.

@@ -43,6 +43,7 @@ impl DataDir {
                 path.display()
             );
         }
-        SqliteStore::open(&path).with_context(|| format!("cannot open the store {}", path.display()))
+        SqliteStore::open(&path)
+            .with_context(|| format!("cannot open the store {}", path.display()))
     }
 }

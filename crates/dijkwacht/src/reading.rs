@@ -91,10 +91,27 @@ pub enum ReadOutcome {
     Unreadable(String),
 }
 
+/// What to do with each valid object read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Only judge it (`validate`).
+    Validate,
+    /// Prepare it for storage (`import`).
+    Store,
+}
+
 /// Parses and validates one input held in memory. `on_object` is called after each
 /// object (for progress).
-pub fn read_input(bytes: &[u8], keep_warnings: bool, on_object: &mut dyn FnMut()) -> ReadOutcome {
+pub fn read_input(
+    bytes: &[u8],
+    purpose: Purpose,
+    keep_warnings: bool,
+    on_object: &mut dyn FnMut(),
+) -> ReadOutcome {
     let mut builder = IntakeBuilder::new().keep_warnings(keep_warnings);
+    if purpose == Purpose::Validate {
+        builder = builder.validate_only();
+    }
     let mut sink = |index: usize, value: serde_json::Value| -> Result<(), String> {
         builder.push(index, value);
         on_object();

@@ -9,12 +9,19 @@ use serde_json::{Value, json};
 
 fn dijkwacht(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dijkwacht"));
-    command.arg("--data").arg(data).env_remove("DIJKWACHT_DATA").env_remove("DIJKWACHT_LISTEN");
+    command
+        .arg("--data")
+        .arg(data)
+        .env_remove("DIJKWACHT_DATA")
+        .env_remove("DIJKWACHT_LISTEN");
     command
 }
 
 fn run(data: &Path, arguments: &[&str]) -> Output {
-    dijkwacht(data).args(arguments).output().expect("the binary runs")
+    dijkwacht(data)
+        .args(arguments)
+        .output()
+        .expect("the binary runs")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -26,7 +33,10 @@ fn shared_data() -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    assert!(std::env::var_os("CI").is_none(), "../shared/data is missing under CI");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/data is missing under CI"
+    );
     eprintln!("skipping: ../shared/data is missing");
     None
 }
@@ -39,7 +49,10 @@ fn reference_python() -> Option<PathBuf> {
     if venv.exists() {
         return Some(venv);
     }
-    assert!(std::env::var_os("CI").is_none(), "the reference validator is missing under CI");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the reference validator is missing under CI"
+    );
     eprintln!("skipping the stix2-validator check: no reference Python");
     None
 }
@@ -81,24 +94,41 @@ fn bundle(objects: Vec<Value>) -> String {
 fn init_validate_import_export_and_stats() {
     let data = fresh_store();
     let folder = tempfile::tempdir().expect("temporary folder");
-    let good = write(folder.path(), "good.json", bundle(vec![indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")]));
-    let output = run(data.path(), &["validate", good.to_str().unwrap_or_default()]);
+    let good = write(
+        folder.path(),
+        "good.json",
+        bundle(vec![indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")]),
+    );
+    let output = run(
+        data.path(),
+        &["validate", good.to_str().unwrap_or_default()],
+    );
     assert!(output.status.success(), "{}", text(&output.stdout));
 
     let output = run(data.path(), &["import", good.to_str().unwrap_or_default()]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(text(&output.stdout).contains("1 new"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("1 new"),
+        "{}",
+        text(&output.stdout)
+    );
     assert_eq!(total_objects(data.path()), 1);
 
     let output = run(data.path(), &["export", "--type", "indicator"]);
     assert!(output.status.success());
     let exported: Value = serde_json::from_slice(&output.stdout).expect("export is JSON");
     assert_eq!(exported["type"], "bundle");
-    assert_eq!(exported["objects"][0], indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"));
+    assert_eq!(
+        exported["objects"][0],
+        indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")
+    );
     let output = run(data.path(), &["export", "--type", "malware"]);
     let exported: Value = serde_json::from_slice(&output.stdout).expect("export is JSON");
     assert_eq!(exported["objects"].as_array().map(Vec::len), Some(0));
-    let output = run(data.path(), &["export", "--added-after", "2999-01-01T00:00:00Z"]);
+    let output = run(
+        data.path(),
+        &["export", "--added-after", "2999-01-01T00:00:00Z"],
+    );
     let exported: Value = serde_json::from_slice(&output.stdout).expect("export is JSON");
     assert_eq!(exported["objects"].as_array().map(Vec::len), Some(0));
     let output = run(data.path(), &["export", "--added-after", "yesterday"]);
@@ -111,7 +141,11 @@ fn commands_on_a_missing_store_say_how_to_make_one() {
     let folder = tempfile::tempdir().expect("temporary folder");
     let output = run(&folder.path().join("nothing-here"), &["stats"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("dijkwacht init"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("dijkwacht init"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 /// Each bad input: a clear message naming the problem, a non-zero exit, nothing stored.
@@ -123,21 +157,50 @@ fn bad_input_is_refused_whole_and_explained() {
     let mut wrong_type = indicator("0b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b");
     wrong_type["name"] = json!(42);
     let mut missing = indicator("1b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b");
-    missing.as_object_mut().map(|object| object.remove("pattern"));
+    missing
+        .as_object_mut()
+        .map(|object| object.remove("pattern"));
     let mut mismatched = indicator("2b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b");
     mismatched["id"] = json!("malware--2b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b");
     let mut changed = valid.clone();
     changed["name"] = json!("something else");
     let mut invalid_utf8 = bundle(vec![valid.clone()]).into_bytes();
-    let at = invalid_utf8.iter().position(|byte| *byte == b'C').unwrap_or(0);
+    let at = invalid_utf8
+        .iter()
+        .position(|byte| *byte == b'C')
+        .unwrap_or(0);
     invalid_utf8[at] = 0xFF;
-    let nested = format!("{{\"type\":\"bundle\",\"id\":\"bundle--1c7f7b36-2a4b-4b8e-9a57-0b5b7c1d2e3f\",\"objects\":[{}{}]}}", "[".repeat(50_000), "]".repeat(50_000));
+    let nested = format!(
+        "{{\"type\":\"bundle\",\"id\":\"bundle--1c7f7b36-2a4b-4b8e-9a57-0b5b7c1d2e3f\",\"objects\":[{}{}]}}",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("malformed.json", b"{\"type\": \"bundle\",\n \"objects\": [\n  {\"type\": }\n]}".to_vec(), "line 3, column"),
-        ("wrong-type.json", bundle(vec![valid.clone(), wrong_type]).into_bytes(), "$.name: expected a string, found a number"),
-        ("missing.json", bundle(vec![valid.clone(), missing]).into_bytes(), "required-property"),
-        ("mismatch.json", bundle(vec![valid.clone(), mismatched]).into_bytes(), "id-type-mismatch"),
-        ("duplicate.json", bundle(vec![valid.clone(), changed]).into_bytes(), "same id and version"),
+        (
+            "malformed.json",
+            b"{\"type\": \"bundle\",\n \"objects\": [\n  {\"type\": }\n]}".to_vec(),
+            "line 3, column",
+        ),
+        (
+            "wrong-type.json",
+            bundle(vec![valid.clone(), wrong_type]).into_bytes(),
+            "$.name: expected a string, found a number",
+        ),
+        (
+            "missing.json",
+            bundle(vec![valid.clone(), missing]).into_bytes(),
+            "required-property",
+        ),
+        (
+            "mismatch.json",
+            bundle(vec![valid.clone(), mismatched]).into_bytes(),
+            "id-type-mismatch",
+        ),
+        (
+            "duplicate.json",
+            bundle(vec![valid.clone(), changed]).into_bytes(),
+            "same id and version",
+        ),
         ("utf8.json", invalid_utf8, "not valid UTF-8"),
         ("nested.json", nested.into_bytes(), "recursion limit"),
         ("not-stix.json", b"[1, 2, 3]".to_vec(), "not-an-object"),
@@ -147,15 +210,32 @@ fn bad_input_is_refused_whole_and_explained() {
         let output = run(data.path(), &["import", path.to_str().unwrap_or_default()]);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
-        assert!(stderr.contains(expected), "{name}: expected '{expected}' in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected '{expected}' in:\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
         assert_eq!(total_objects(data.path()), 0, "{name} stored something");
-        let output = run(data.path(), &["validate", path.to_str().unwrap_or_default()]);
-        assert_eq!(output.status.code(), Some(1), "{name}: validate accepted it");
+        let output = run(
+            data.path(),
+            &["validate", path.to_str().unwrap_or_default()],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{name}: validate accepted it"
+        );
     }
     // With --skip-invalid the valid objects of a partly bad input are stored.
     let path = folder.path().join("missing.json");
-    let output = run(data.path(), &["import", "--skip-invalid", path.to_str().unwrap_or_default()]);
+    let output = run(
+        data.path(),
+        &[
+            "import",
+            "--skip-invalid",
+            path.to_str().unwrap_or_default(),
+        ],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert_eq!(total_objects(data.path()), 1);
 }
@@ -200,7 +280,10 @@ fn shared_corpora_round_trip() {
     // These upstream files are bundles without `"type": "bundle"` (and the second also
     // has the invalid timestamp 2022-101-27T13:49:54.326Z).
     let refused = [
-        ("extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json", "no `type`"),
+        (
+            "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d.json",
+            "no `type`",
+        ),
         ("using-tlp2.0-green.json", "no `type`"),
     ];
     let mut files: Vec<PathBuf> = Vec::new();
@@ -209,18 +292,33 @@ fn shared_corpora_round_trip() {
         collect_files(&shared.join(folder), &mut entries);
         entries.sort();
         files.extend(entries.into_iter().filter(|path| {
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
-            name.ends_with(".json") && !name.ends_with(".schema.json") && name != "collection-index.json"
+            let name = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or_default();
+            name.ends_with(".json")
+                && !name.ends_with(".schema.json")
+                && name != "collection-index.json"
         }));
     }
     assert!(files.len() >= 28, "found only {} corpus files", files.len());
     for file in &files {
-        let name = file.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
         let output = run(data.path(), &["import", file.to_str().unwrap_or_default()]);
-        match refused.iter().find(|(refused_name, _)| *refused_name == name) {
+        match refused
+            .iter()
+            .find(|(refused_name, _)| *refused_name == name)
+        {
             Some((_, reason)) => {
                 assert_eq!(output.status.code(), Some(1), "{name} should be refused");
-                assert!(text(&output.stderr).contains(reason), "{name}: {}", text(&output.stderr));
+                assert!(
+                    text(&output.stderr).contains(reason),
+                    "{name}: {}",
+                    text(&output.stderr)
+                );
             }
             None => assert!(output.status.success(), "{name}: {}", text(&output.stderr)),
         }
@@ -229,19 +327,44 @@ fn shared_corpora_round_trip() {
     assert!(stored > 3_500, "only {stored} objects stored");
     // Importing everything again adds nothing.
     for file in &files {
-        let output = run(data.path(), &["import", "--skip-invalid", file.to_str().unwrap_or_default()]);
+        let output = run(
+            data.path(),
+            &[
+                "import",
+                "--skip-invalid",
+                file.to_str().unwrap_or_default(),
+            ],
+        );
         let stdout = text(&output.stdout);
-        assert!(stdout.contains(" 0 new, 0 new versions"), "{}: {stdout}", file.display());
+        assert!(
+            stdout.contains(" 0 new, 0 new versions"),
+            "{}: {stdout}",
+            file.display()
+        );
     }
     assert_eq!(total_objects(data.path()), stored);
     // The export is one valid bundle holding every object.
     let export = data.path().join("export.json");
-    let output = run(data.path(), &["export", "--output", export.to_str().unwrap_or_default()]);
+    let output = run(
+        data.path(),
+        &["export", "--output", export.to_str().unwrap_or_default()],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let bundle: Value = serde_json::from_slice(&std::fs::read(&export).expect("export written")).expect("export is JSON");
-    assert_eq!(bundle["objects"].as_array().map(Vec::len), Some(usize::try_from(stored).unwrap_or(0)));
-    let output = run(data.path(), &["validate", export.to_str().unwrap_or_default()]);
-    assert!(output.status.success(), "our validator refuses our export: {}", text(&output.stdout));
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&export).expect("export written"))
+        .expect("export is JSON");
+    assert_eq!(
+        bundle["objects"].as_array().map(Vec::len),
+        Some(usize::try_from(stored).unwrap_or(0))
+    );
+    let output = run(
+        data.path(),
+        &["validate", export.to_str().unwrap_or_default()],
+    );
+    assert!(
+        output.status.success(),
+        "our validator refuses our export: {}",
+        text(&output.stdout)
+    );
     if let Some(python) = reference_python() {
         let validator = python.with_file_name("stix2_validator");
         let output = Command::new(validator)
@@ -249,7 +372,12 @@ fn shared_corpora_round_trip() {
             .arg(&export)
             .output()
             .expect("stix2-validator runs");
-        assert!(output.status.success(), "stix2-validator refuses the export: {}{}", text(&output.stdout), text(&output.stderr));
+        assert!(
+            output.status.success(),
+            "stix2-validator refuses the export: {}{}",
+            text(&output.stdout),
+            text(&output.stderr)
+        );
     }
 }
 
@@ -278,11 +406,18 @@ impl Drop for Server {
 
 /// Starts a serving command and waits for the address it announces.
 fn start_server(mut command: Command) -> Server {
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("the server starts");
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the server starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut lines = BufReader::new(stdout).lines();
     let address = loop {
-        let line = lines.next().and_then(Result::ok).expect("the server announces its address");
+        let line = lines
+            .next()
+            .and_then(Result::ok)
+            .expect("the server announces its address");
         if let Some(rest) = line.split("http://").nth(1) {
             break rest.split('/').next().unwrap_or_default().to_owned();
         }
@@ -297,9 +432,13 @@ fn serve_answers_health_and_version() {
     let mut command = dijkwacht(data.path());
     command.args(["serve", "--listen", "127.0.0.1:0"]);
     let server = start_server(command);
-    let health: Value = reqwest::blocking::get(format!("http://{}/healthz", server.address)).and_then(|response| response.json()).expect("healthz answers");
+    let health: Value = reqwest::blocking::get(format!("http://{}/healthz", server.address))
+        .and_then(|response| response.json())
+        .expect("healthz answers");
     assert_eq!(health["status"], "ok");
-    let version: Value = reqwest::blocking::get(format!("http://{}/version", server.address)).and_then(|response| response.json()).expect("version answers");
+    let version: Value = reqwest::blocking::get(format!("http://{}/version", server.address))
+        .and_then(|response| response.json())
+        .expect("version answers");
     assert_eq!(version["name"], "dijkwacht");
     assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
 }
@@ -311,20 +450,40 @@ fn demo_starts_with_communities_and_serves() {
     let mut command = dijkwacht(&demo_folder);
     command.args(["demo", "--listen", "127.0.0.1:0"]);
     let server = start_server(command);
-    let health: Value = reqwest::blocking::get(format!("http://{}/healthz", server.address)).and_then(|response| response.json()).expect("healthz answers");
+    let health: Value = reqwest::blocking::get(format!("http://{}/healthz", server.address))
+        .and_then(|response| response.json())
+        .expect("healthz answers");
     assert_eq!(health["status"], "ok");
     drop(server);
     let output = run(&demo_folder, &["stats", "--format", "json"]);
     let rows: Vec<Value> = serde_json::from_slice(&output.stdout).expect("stats prints JSON");
-    let count = |kind: &str| rows.iter().find(|row| row["type"] == kind).and_then(|row| row["objects"].as_u64()).unwrap_or(0);
+    let count = |kind: &str| {
+        rows.iter()
+            .find(|row| row["type"] == kind)
+            .and_then(|row| row["objects"].as_u64())
+            .unwrap_or(0)
+    };
     assert!(count("identity") >= 13, "{rows:?}");
     assert!(count("indicator") >= 50, "{rows:?}");
     // A second run starts afresh rather than piling up.
     let output = run(&demo_folder, &["demo", "--no-serve"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    for community in ["Agri & Food", "Chemie", "Creatieve Industrie", "Energie", "High Tech Systemen & Materialen", "Life Sciences & Health", "Logistiek", "Tuinbouw & Uitgangsmaterialen", "Water"] {
-        assert!(stdout.contains(community), "{community} missing from:\n{stdout}");
+    for community in [
+        "Agri & Food",
+        "Chemie",
+        "Creatieve Industrie",
+        "Energie",
+        "High Tech Systemen & Materialen",
+        "Life Sciences & Health",
+        "Logistiek",
+        "Tuinbouw & Uitgangsmaterialen",
+        "Water",
+    ] {
+        assert!(
+            stdout.contains(community),
+            "{community} missing from:\n{stdout}"
+        );
     }
     // The demo never takes over a folder it did not make.
     let foreign = folder.path().join("foreign");
@@ -340,7 +499,15 @@ fn demo_loads_the_public_samples_when_asked() {
     let Some(shared) = shared_data() else { return };
     let folder = tempfile::tempdir().expect("temporary folder");
     let demo_folder = folder.path().join("demo");
-    let output = run(&demo_folder, &["demo", "--no-serve", "--samples", shared.to_str().unwrap_or_default()]);
+    let output = run(
+        &demo_folder,
+        &[
+            "demo",
+            "--no-serve",
+            "--samples",
+            shared.to_str().unwrap_or_default(),
+        ],
+    );
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(total_objects(&demo_folder) > 3_500);
 }

@@ -12,6 +12,10 @@ pub mod vocab;
 
 pub use common::common_properties;
 
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::object::ObjectCategory;
 
 /// The definition of one standard object type.
@@ -110,9 +114,58 @@ pub enum Target {
     AnyObject,
 }
 
+/// Type names to their definitions, built once: lookups happen several times per object.
+static TYPES_BY_NAME: LazyLock<FxHashMap<&'static str, &'static TypeSpec>> =
+    LazyLock::new(|| types::ALL.iter().map(|spec| (spec.name, spec)).collect());
+
+/// Which properties each type (standard types by name, custom ones by category)
+/// defines, common ones included.
+static DEFINED_PROPERTIES: LazyLock<FxHashSet<(&'static str, &'static str)>> =
+    LazyLock::new(|| {
+        let mut defined = FxHashSet::default();
+        for spec in types::ALL {
+            for property in common_properties(spec.category)
+                .iter()
+                .chain(spec.properties)
+            {
+                defined.insert((spec.name, property.name));
+            }
+        }
+        for category in [
+            ObjectCategory::Domain,
+            ObjectCategory::Relationship,
+            ObjectCategory::Observable,
+            ObjectCategory::Meta,
+        ] {
+            for property in common_properties(category) {
+                defined.insert((custom_key(category), property.name));
+            }
+        }
+        defined
+    });
+
+fn custom_key(category: ObjectCategory) -> &'static str {
+    match category {
+        ObjectCategory::Domain => "@custom-sdo",
+        ObjectCategory::Relationship => "@custom-sro",
+        ObjectCategory::Observable => "@custom-sco",
+        ObjectCategory::Meta => "@custom-meta",
+    }
+}
+
+/// Whether `property` is defined by STIX for objects of `object_type` (of `category`
+/// when the type is custom); anything else is a custom property.
+pub fn defines_property(object_type: &str, category: ObjectCategory, property: &str) -> bool {
+    let owner = match lookup(object_type) {
+        Some(spec) => spec.name,
+        None => custom_key(category),
+    };
+    DEFINED_PROPERTIES.contains(&(owner, property))
+}
+
 /// Looks up a standard type; `None` for custom types.
 pub fn lookup(object_type: &str) -> Option<&'static TypeSpec> {
-    types::ALL.iter().find(|spec| spec.name == object_type)
+    TYPES_BY_NAME.get(object_type).copied()
 }
 
 /// All standard types.

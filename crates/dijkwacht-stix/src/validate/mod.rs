@@ -159,11 +159,7 @@ impl Checker {
                 );
                 continue;
             }
-            let known = common
-                .iter()
-                .chain(specific)
-                .any(|property| property.name == name);
-            if !known {
+            if !registry::defines_property(object_type, category, name) {
                 self.check_custom_property(name, value, &location, spec.is_some());
             }
         }

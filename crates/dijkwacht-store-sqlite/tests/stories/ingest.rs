@@ -1,7 +1,9 @@
 //! Stories about storing batches: what each object's outcome is, what a rejected batch
 //! leaves behind, how `date_added` grows and how the latest and first versions are kept.
 
-use dijkwacht_store::{IngestMode, IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection};
+use dijkwacht_store::{
+    IngestMode, IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection,
+};
 
 use super::objects::{indicator, indicator_id, ipv4, ipv4_id, malware};
 use super::{all_versions, ingest_ok, latest_version};
@@ -45,7 +47,10 @@ pub async fn new_objects_new_versions_duplicates_and_conflicts(store: &dyn Store
         ]
     );
     assert!(second.committed, "skip-rejected batches are committed");
-    assert_eq!(second.dates_added[1], None, "a duplicate gets no new date_added");
+    assert_eq!(
+        second.dates_added[1], None,
+        "a duplicate gets no new date_added"
+    );
     assert_eq!(second.dates_added[2], None);
     let [rejection] = second.rejections.as_slice() else {
         panic!("expected one rejection, got {:?}", second.rejections);
@@ -134,7 +139,10 @@ pub async fn all_or_nothing_rolls_back_the_whole_batch(store: &dyn Store) {
         .await
         .expect("query");
     assert!(malware_left.objects.is_empty());
-    assert_eq!(store.versions(&indicator_id(1)).await.expect("kept").len(), 1);
+    assert_eq!(
+        store.versions(&indicator_id(1)).await.expect("kept").len(),
+        1
+    );
 }
 
 pub async fn all_or_nothing_on_an_empty_store_leaves_it_empty(store: &dyn Store) {
@@ -179,7 +187,14 @@ pub async fn skip_rejected_keeps_the_rest(store: &dyn Store) {
     assert_eq!(report.count(IngestOutcome::Rejected), 1);
     assert!(report.dates_added[0].is_some() && report.dates_added[2].is_some());
     for number in [2, 3] {
-        assert_eq!(store.versions(&indicator_id(number)).await.expect("kept").len(), 1);
+        assert_eq!(
+            store
+                .versions(&indicator_id(number))
+                .await
+                .expect("kept")
+                .len(),
+            1
+        );
     }
 }
 
@@ -206,7 +221,10 @@ pub async fn date_added_strictly_increases_across_batches(store: &dyn Store) {
     );
     let stored = all_versions(store).await;
     let stored_dates: Vec<i64> = stored.iter().map(|object| object.date_added).collect();
-    assert_eq!(stored_dates, dates, "queries return objects in date_added order");
+    assert_eq!(
+        stored_dates, dates,
+        "queries return objects in date_added order"
+    );
 }
 
 pub async fn an_older_version_arriving_later_does_not_become_latest(store: &dyn Store) {
@@ -224,7 +242,10 @@ pub async fn an_older_version_arriving_later_does_not_become_latest(store: &dyn 
         .await
         .expect("query");
     assert_eq!(first.objects.len(), 1);
-    assert_eq!(first.objects[0].version, NOON, "the late old version is the first");
+    assert_eq!(
+        first.objects[0].version, NOON,
+        "the late old version is the first"
+    );
 
     ingest_ok(store, vec![indicator(1, TWO, "one", "newest version")]).await;
     let latest = latest_version(store, &indicator_id(1)).await;

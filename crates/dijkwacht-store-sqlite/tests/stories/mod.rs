@@ -36,6 +36,7 @@ macro_rules! store_stories {
             read::versions_oldest_first_and_not_found,
             read::count_by_type_counts_objects_and_versions,
             read::search_finds_the_latest_version_once,
+            read::search_ranks_better_matches_first,
             read::search_text_with_query_syntax_is_taken_literally,
         );
     };

@@ -20,7 +20,10 @@ async fn a_small_collection(store: &dyn Store) -> Vec<i64> {
     let mut dates = Vec::new();
     let batches = vec![
         vec![indicator(1, V1, "one", "first"), malware(1, V1, "Plugworm")],
-        vec![indicator(2, V1, "two", "only"), indicator(1, V2, "one", "second")],
+        vec![
+            indicator(2, V1, "two", "only"),
+            indicator(1, V2, "one", "second"),
+        ],
         vec![malware(1, V2, "Plugworm"), ipv4(1, "203.0.113.9", None)],
         vec![indicator(1, V3, "one", "third")],
     ];
@@ -127,6 +130,17 @@ pub async fn query_by_version(store: &dyn Store) {
     )
     .await;
     assert_eq!(versions_of(first_and_last), [V1, V3]);
+    let nothing = store
+        .query(of_indicator_one(VersionSelection::Some {
+            last: false,
+            first: false,
+            at: Vec::new(),
+        }))
+        .await;
+    assert!(
+        matches!(nothing, Err(StoreError::Invalid(_))),
+        "{nothing:?}"
+    );
 
     // Over the whole collection: the latest of each object, in date_added order.
     let latest = ids_and_versions(store, ObjectQuery::default()).await;
@@ -135,7 +149,12 @@ pub async fn query_by_version(store: &dyn Store) {
         [
             (indicator_id(2), V1.to_owned()),
             (malware_id(1), V2.to_owned()),
-            (ipv4_id(1), store.versions(&ipv4_id(1)).await.expect("sco")[0].version.clone()),
+            (
+                ipv4_id(1),
+                store.versions(&ipv4_id(1)).await.expect("sco")[0]
+                    .version
+                    .clone()
+            ),
             (indicator_id(1), V3.to_owned()),
         ]
     );
@@ -291,13 +310,20 @@ pub async fn stored_objects_carry_their_handling(store: &dyn Store) {
 pub async fn versions_oldest_first_and_not_found(store: &dyn Store) {
     // Stored out of order; listed in version order.
     ingest_ok(store, vec![indicator(1, V2, "one", "b")]).await;
-    ingest_ok(store, vec![indicator(1, V3, "one", "c"), indicator(1, V1, "one", "a")]).await;
+    ingest_ok(
+        store,
+        vec![indicator(1, V3, "one", "c"), indicator(1, V1, "one", "a")],
+    )
+    .await;
     let versions = store.versions(&indicator_id(1)).await.expect("stored");
     let listed: Vec<&str> = versions.iter().map(|each| each.version.as_str()).collect();
     assert_eq!(listed, [V1, V2, V3]);
 
     let missing = store.versions(&indicator_id(404)).await;
-    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    assert!(
+        matches!(missing, Err(StoreError::NotFound(_))),
+        "{missing:?}"
+    );
 }
 
 pub async fn count_by_type_counts_objects_and_versions(store: &dyn Store) {
@@ -322,8 +348,18 @@ pub async fn search_finds_the_latest_version_once(store: &dyn Store) {
     ingest_ok(
         store,
         vec![
-            indicator(1, V1, "Phishing landing page", "credential harvesting for a waterboard"),
-            indicator(2, V1, "Scanner", "mass scanning of VPN appliances"),
+            indicator(
+                1,
+                V1,
+                "Phishing landing page",
+                "credential harvesting for a waterboard",
+            ),
+            indicator(
+                2,
+                V1,
+                "Scanner",
+                "mass scanning of VPN appliances at a water board",
+            ),
             malware(1, V1, "Dijkgraaf loader"),
         ],
     )
@@ -344,7 +380,11 @@ pub async fn search_finds_the_latest_version_once(store: &dyn Store) {
     assert_eq!(found[0].version, V2, "the latest version");
 
     let by_name = store.search("dijkgraaf", 10).await.expect("search");
-    assert_eq!(ids_of(&by_name), [malware_id(1)], "names are searched, case-insensitively");
+    assert_eq!(
+        ids_of(&by_name),
+        [malware_id(1)],
+        "names are searched, case-insensitively"
+    );
 
     let all_words = store.search("VPN scanning", 10).await.expect("search");
     assert_eq!(ids_of(&all_words), [indicator_id(2)]);
@@ -352,21 +392,53 @@ pub async fn search_finds_the_latest_version_once(store: &dyn Store) {
     assert!(no_such.is_empty(), "every word must match");
 
     let limited = store.search("a", 1).await.expect("search");
-    assert!(limited.len() <= 1);
+    assert_eq!(limited.len(), 1, "two objects match, the limit is one");
+    let zero = store.search("waterboard", 0).await;
+    assert!(matches!(zero, Err(StoreError::Invalid(_))), "{zero:?}");
 
     // An old version's words no longer find the object once a newer one replaced them.
     ingest_ok(store, vec![malware(1, V2, "Polder loader")]).await;
-    assert!(store.search("dijkgraaf", 10).await.expect("search").is_empty());
+    assert!(
+        store
+            .search("dijkgraaf", 10)
+            .await
+            .expect("search")
+            .is_empty()
+    );
     assert_eq!(
         ids_of(&store.search("polder", 10).await.expect("search")),
         [malware_id(1)]
     );
 }
 
+pub async fn search_ranks_better_matches_first(store: &dyn Store) {
+    ingest_ok(
+        store,
+        vec![
+            indicator(1, V1, "Scanner", "seen once near a sluice"),
+            indicator(
+                2,
+                V1,
+                "Sluice probe",
+                "sluice controllers probed, sluice by sluice",
+            ),
+            indicator(3, V1, "Unrelated", "nothing to do with water"),
+        ],
+    )
+    .await;
+    let found = store.search("sluice", 10).await.expect("search");
+    assert_eq!(ids_of(&found), [indicator_id(2), indicator_id(1)]);
+}
+
 pub async fn search_text_with_query_syntax_is_taken_literally(store: &dyn Store) {
     ingest_ok(
         store,
-        vec![indicator(1, V1, "AND gate", "NEAR the (dike) \"quoted\" * star")],
+        vec![indicator(
+            1,
+            V1,
+            "AND gate",
+            "NEAR the (dike) \"quoted\" * star",
+        )],
     )
     .await;
     let awkward = [

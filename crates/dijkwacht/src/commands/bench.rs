@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use dijkwacht_store::intake::IntakePolicy;
 use dijkwacht_store::Store;
+use dijkwacht_store::intake::IntakePolicy;
 
 use crate::cli::{BenchGenerateArgs, BenchIngestArgs, OutputFormat};
 use crate::commands::import::import_sources;
 use crate::data_dir::DataDir;
-use crate::reading::{InputSource, ReadOutcome, read_input};
+use crate::reading::{InputSource, Purpose, ReadOutcome, read_input};
 
 #[derive(Debug, serde::Serialize)]
 struct Measurement {
@@ -24,7 +24,8 @@ struct Measurement {
 }
 
 pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&options.input).with_context(|| format!("cannot read {}", options.input.display()))?;
+    let bytes = std::fs::read(&options.input)
+        .with_context(|| format!("cannot read {}", options.input.display()))?;
     let runs = options.runs.max(1);
 
     let objects = count_objects(&bytes)?;
@@ -36,15 +37,18 @@ pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     })?);
 
-    results.push(measure("parse+validate", objects, runs, || {
-        match read_input(&bytes, false, &mut || {}) {
+    results.push(measure(
+        "parse+validate",
+        objects,
+        runs,
+        || match read_input(&bytes, Purpose::Validate, false, &mut || {}) {
             ReadOutcome::Read { intake, .. } => {
                 std::hint::black_box(intake);
                 Ok(())
             }
             ReadOutcome::Unreadable(problem) => anyhow::bail!("{problem}"),
-        }
-    })?);
+        },
+    )?);
 
     let mut timings = Vec::new();
     let mut peak = None;
@@ -54,10 +58,20 @@ pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
         reset_peak_rss();
         let started = Instant::now();
         let sources = [InputSource::File(options.input.clone())];
-        let summary = import_sources(&store, &sources, IntakePolicy::AllOrNothing, Some("bench"), false).await?;
+        let summary = import_sources(
+            &store,
+            &sources,
+            IntakePolicy::AllOrNothing,
+            Some("bench"),
+            false,
+        )
+        .await?;
         timings.push(started.elapsed());
         peak = peak.max(peak_rss());
-        anyhow::ensure!(summary.rejected == 0 && summary.inputs_refused == 0, "the bundle was not stored whole");
+        anyhow::ensure!(
+            summary.rejected == 0 && summary.inputs_refused == 0,
+            "the bundle was not stored whole"
+        );
         drop_store(store).await;
     }
     results.push(summarise("ingest-sqlite", objects, &mut timings, peak));
@@ -65,14 +79,21 @@ pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
     match options.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
         OutputFormat::Text => {
-            println!("{} ({objects} objects, {} bytes), median of {runs} runs", options.input.display(), bytes.len());
+            println!(
+                "{} ({objects} objects, {} bytes), median of {runs} runs",
+                options.input.display(),
+                bytes.len()
+            );
             for result in &results {
                 println!(
                     "  {:16} {:>12.0} objects/s  {:>8.3} s  peak RSS {}",
                     result.phase,
                     result.objects_per_second,
                     result.median_seconds,
-                    result.peak_rss_bytes.map_or_else(|| "n/a".to_owned(), |bytes| format!("{:.1} MiB", bytes as f64 / 1_048_576.0))
+                    result.peak_rss_bytes.map_or_else(
+                        || "n/a".to_owned(),
+                        |bytes| format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
+                    )
                 );
             }
         }
@@ -86,9 +107,13 @@ async fn drop_store(store: dijkwacht_store_sqlite::SqliteStore) {
 }
 
 fn count_objects(bytes: &[u8]) -> anyhow::Result<usize> {
-    match read_input(bytes, false, &mut || {}) {
+    match read_input(bytes, Purpose::Validate, false, &mut || {}) {
         ReadOutcome::Read { intake, .. } => {
-            anyhow::ensure!(intake.invalid.is_empty(), "the bundle has {} invalid objects; benchmark a valid one", intake.invalid.len());
+            anyhow::ensure!(
+                intake.invalid.is_empty(),
+                "the bundle has {} invalid objects; benchmark a valid one",
+                intake.invalid.len()
+            );
             Ok(intake.total)
         }
         ReadOutcome::Unreadable(problem) => anyhow::bail!("{problem}"),
@@ -113,14 +138,27 @@ fn measure(
     Ok(summarise(phase, objects, &mut timings, peak))
 }
 
-fn summarise(phase: &'static str, objects: usize, timings: &mut [Duration], peak: Option<u64>) -> Measurement {
+fn summarise(
+    phase: &'static str,
+    objects: usize,
+    timings: &mut [Duration],
+    peak: Option<u64>,
+) -> Measurement {
     timings.sort();
-    let median = timings.get(timings.len() / 2).copied().unwrap_or_default().as_secs_f64();
+    let median = timings
+        .get(timings.len() / 2)
+        .copied()
+        .unwrap_or_default()
+        .as_secs_f64();
     Measurement {
         phase,
         objects,
         median_seconds: median,
-        objects_per_second: if median > 0.0 { objects as f64 / median } else { 0.0 },
+        objects_per_second: if median > 0.0 {
+            objects as f64 / median
+        } else {
+            0.0
+        },
         peak_rss_bytes: peak,
     }
 }
@@ -140,7 +178,11 @@ fn peak_rss() -> Option<u64> {
 pub fn generate(options: &BenchGenerateArgs) -> anyhow::Result<ExitCode> {
     let bundle = crate::commands::bench::generated_bundle(options.indicators);
     write_file(&options.output, &bundle)?;
-    println!("wrote {} with {} indicators", options.output.display(), options.indicators);
+    println!(
+        "wrote {} with {} indicators",
+        options.output.display(),
+        options.indicators
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -177,20 +219,52 @@ pub fn generated_bundle(indicators: usize) -> String {
         let (name, pattern) = match index % 4 {
             0 => {
                 let address = next();
-                let ip = format!("{}.{}.{}.{}", 1 + address % 223, (address >> 8) % 256, (address >> 16) % 256, (address >> 24) % 256);
-                (format!("C2 address {ip}"), format!("[ipv4-addr:value = '{ip}']"))
+                let ip = format!(
+                    "{}.{}.{}.{}",
+                    1 + address % 223,
+                    (address >> 8) % 256,
+                    (address >> 16) % 256,
+                    (address >> 24) % 256
+                );
+                (
+                    format!("C2 address {ip}"),
+                    format!("[ipv4-addr:value = '{ip}']"),
+                )
             }
             1 => {
-                let domain = format!("host{:x}.bench-{}.example", next() % 0xffff_ffff, index % 97);
-                (format!("Malicious domain {domain}"), format!("[domain-name:value = '{domain}']"))
+                let domain = format!(
+                    "host{:x}.bench-{}.example",
+                    next() % 0xffff_ffff,
+                    index % 97
+                );
+                (
+                    format!("Malicious domain {domain}"),
+                    format!("[domain-name:value = '{domain}']"),
+                )
             }
             2 => {
-                let url = format!("https://cdn{}.bench.example/{:x}/payload.bin", index % 31, next());
-                (format!("Payload URL {url}"), format!("[url:value = '{url}']"))
+                let url = format!(
+                    "https://cdn{}.bench.example/{:x}/payload.bin",
+                    index % 31,
+                    next()
+                );
+                (
+                    format!("Payload URL {url}"),
+                    format!("[url:value = '{url}']"),
+                )
             }
             _ => {
-                let hash = format!("{:016x}{:016x}{:016x}{:016x}", next(), next(), next(), next());
-                ("Malicious file".to_owned(), format!("[file:hashes.'SHA-256' = '{hash}']"))
+                let hash = format!(
+                    "{:016x}{:016x}{:016x}{:016x}",
+                    next(),
+                    next(),
+                    next(),
+                    next()
+                );
+                (
+                    "Malicious file".to_owned(),
+                    format!("[file:hashes.'SHA-256' = '{hash}']"),
+                )
             }
         };
         let day = 1 + index % 28;

@@ -24,14 +24,19 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
     let store = data.open()?;
     let query = ObjectQuery {
         types: options.types.clone(),
-        versions: if options.all_versions { VersionSelection::All } else { VersionSelection::Last },
+        versions: if options.all_versions {
+            VersionSelection::All
+        } else {
+            VersionSelection::Last
+        },
         added_after,
         limit: PAGE_SIZE,
         ..ObjectQuery::default()
     };
     let written = match &options.output {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
             write_bundle(&store, query, BufWriter::new(file)).await?
         }
         None => write_bundle(&store, query, BufWriter::new(std::io::stdout().lock())).await?,
@@ -41,12 +46,22 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
 }
 
 /// Writes every object the query matches as a bundle, page after page.
-pub async fn write_bundle(store: &dyn Store, mut query: ObjectQuery, mut out: impl Write) -> anyhow::Result<usize> {
+pub async fn write_bundle(
+    store: &dyn Store,
+    mut query: ObjectQuery,
+    mut out: impl Write,
+) -> anyhow::Result<usize> {
     let bundle_id = format!("bundle--{}", uuid_v4());
-    write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\",\"objects\":[")?;
+    write!(
+        out,
+        "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\",\"objects\":["
+    )?;
     let mut written = 0usize;
     loop {
-        let page = store.query(query.clone()).await.context("reading from the store failed")?;
+        let page = store
+            .query(query.clone())
+            .await
+            .context("reading from the store failed")?;
         for object in &page.objects {
             if written > 0 {
                 out.write_all(b",")?;

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::ImportArgs;
 use crate::commands::problems_found;
 use crate::data_dir::DataDir;
-use crate::reading::{InputSource, ReadOutcome, expand_inputs, read_bytes, read_input};
+use crate::reading::{InputSource, Purpose, ReadOutcome, expand_inputs, read_bytes, read_input};
 
 /// Rejections printed per input before the rest is summarised.
 const REJECTIONS_SHOWN_PER_INPUT: usize = 20;
@@ -68,7 +68,7 @@ pub async fn import_sources(
         let label = source.label();
         progress.set_message(label.clone());
         let bytes = read_bytes(source)?;
-        let outcome = read_input(&bytes, false, &mut || progress.inc(1));
+        let outcome = read_input(&bytes, Purpose::Store, false, &mut || progress.inc(1));
         drop(bytes);
         let (intake, envelope) = match outcome {
             ReadOutcome::Unreadable(problem) => {
@@ -76,19 +76,29 @@ pub async fn import_sources(
                 summary.inputs_refused += 1;
                 continue;
             }
-            ReadOutcome::Read { intake, envelope, .. } => (intake, envelope),
+            ReadOutcome::Read {
+                intake, envelope, ..
+            } => (intake, envelope),
         };
         summary.objects_read += intake.total;
         let mut problems: Vec<String> = envelope.iter().map(ToString::to_string).collect();
         for invalid in &intake.invalid {
             let id = invalid.id.as_deref().unwrap_or("(no id)");
             for finding in &invalid.errors {
-                problems.push(format!("object {} ({id}): {}: {}: {}", invalid.index, finding.rule, finding.path, finding.message));
+                problems.push(format!(
+                    "object {} ({id}): {}: {}: {}",
+                    invalid.index, finding.rule, finding.path, finding.message
+                ));
             }
         }
         summary.rejected += intake.invalid.len();
         if !envelope.is_empty() || !intake.may_store(policy) {
-            report_problems(&progress, &label, &problems, "nothing from this input was stored");
+            report_problems(
+                &progress,
+                &label,
+                &problems,
+                "nothing from this input was stored",
+            );
             summary.inputs_refused += 1;
             continue;
         }
@@ -96,15 +106,22 @@ pub async fn import_sources(
             IntakePolicy::AllOrNothing => IngestMode::AllOrNothing,
             IntakePolicy::SkipInvalid => IngestMode::SkipRejected,
         };
-        let provenance = Provenance::new(source_name.map_or_else(|| format!("import:{label}"), str::to_owned));
+        let provenance =
+            Provenance::new(source_name.map_or_else(|| format!("import:{label}"), str::to_owned));
         let (indexes, objects): (Vec<usize>, Vec<_>) = intake.accepted.into_iter().unzip();
         let report = store
             .ingest(objects, mode, provenance)
             .await
             .with_context(|| format!("storing {label} failed"))?;
         for rejection in &report.rejections {
-            let index = indexes.get(rejection.index).copied().unwrap_or(rejection.index);
-            problems.push(format!("object {index} ({}): {}", rejection.id, rejection.reason));
+            let index = indexes
+                .get(rejection.index)
+                .copied()
+                .unwrap_or(rejection.index);
+            problems.push(format!(
+                "object {index} ({}): {}",
+                rejection.id, rejection.reason
+            ));
         }
         summary.rejected += report.rejections.len();
         if report.committed {
@@ -112,10 +129,20 @@ pub async fn import_sources(
             summary.new_versions += report.count(IngestOutcome::NewVersion);
             summary.duplicates += report.count(IngestOutcome::Duplicate);
             if !problems.is_empty() {
-                report_problems(&progress, &label, &problems, "the other objects were stored");
+                report_problems(
+                    &progress,
+                    &label,
+                    &problems,
+                    "the other objects were stored",
+                );
             }
         } else {
-            report_problems(&progress, &label, &problems, "nothing from this input was stored");
+            report_problems(
+                &progress,
+                &label,
+                &problems,
+                "nothing from this input was stored",
+            );
             summary.inputs_refused += 1;
         }
     }
@@ -131,7 +158,10 @@ fn report_problems(progress: &ProgressBar, label: &str, problems: &[String], con
             eprintln!("  {problem}");
         }
         if problems.len() > REJECTIONS_SHOWN_PER_INPUT {
-            eprintln!("  … and {} more", problems.len() - REJECTIONS_SHOWN_PER_INPUT);
+            eprintln!(
+                "  … and {} more",
+                problems.len() - REJECTIONS_SHOWN_PER_INPUT
+            );
         }
     });
 }
@@ -151,7 +181,11 @@ fn progress_bar(show: bool) -> ProgressBar {
 
 pub fn print_summary(summary: &ImportSummary) {
     let seconds = summary.elapsed.as_secs_f64();
-    let rate = if seconds > 0.0 { summary.objects_read as f64 / seconds } else { 0.0 };
+    let rate = if seconds > 0.0 {
+        summary.objects_read as f64 / seconds
+    } else {
+        0.0
+    };
     println!(
         "imported {} input(s) in {seconds:.2}s ({rate:.0} objects/s): {} read, {} new, {} new versions, {} duplicates, {} rejected{}",
         summary.inputs,

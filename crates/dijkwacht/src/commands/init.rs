@@ -8,7 +8,10 @@ pub fn run(data: &DataDir) -> anyhow::Result<ExitCode> {
     let existed = data.store_path().exists();
     data.create()?;
     if existed {
-        println!("the store at {} is ready (it existed already)", data.store_path().display());
+        println!(
+            "the store at {} is ready (it existed already)",
+            data.store_path().display()
+        );
     } else {
         println!("created the store at {}", data.store_path().display());
     }

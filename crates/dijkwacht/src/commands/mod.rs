@@ -25,7 +25,9 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(options) => runtime()?.block_on(stats::run(&data, &options)),
         Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
         Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
-        Command::Bench(BenchCommand::Ingest(options)) => runtime()?.block_on(bench::ingest(&options)),
+        Command::Bench(BenchCommand::Ingest(options)) => {
+            runtime()?.block_on(bench::ingest(&options))
+        }
         Command::Bench(BenchCommand::Generate(options)) => bench::generate(&options),
     }
 }

@@ -19,10 +19,18 @@ pub async fn run(data: &DataDir, options: &StatsArgs) -> anyhow::Result<ExitCode
             println!("{}", serde_json::to_string_pretty(&rows)?);
         }
         OutputFormat::Text => {
-            let width = counts.iter().map(|count| count.object_type.len()).max().unwrap_or(4).max(4);
+            let width = counts
+                .iter()
+                .map(|count| count.object_type.len())
+                .max()
+                .unwrap_or(4)
+                .max(4);
             println!("{:width$}  {:>10}  {:>10}", "type", "objects", "versions");
             for count in &counts {
-                println!("{:width$}  {:>10}  {:>10}", count.object_type, count.objects, count.versions);
+                println!(
+                    "{:width$}  {:>10}  {:>10}",
+                    count.object_type, count.objects, count.versions
+                );
             }
             let objects: u64 = counts.iter().map(|count| count.objects).sum();
             let versions: u64 = counts.iter().map(|count| count.versions).sum();

@@ -6,7 +6,7 @@ use dijkwacht_stix::diagnostic::Diagnostic;
 
 use crate::cli::{OutputFormat, ValidateArgs};
 use crate::commands::problems_found;
-use crate::reading::{ReadOutcome, expand_inputs, read_bytes, read_input};
+use crate::reading::{Purpose, ReadOutcome, expand_inputs, read_bytes, read_input};
 
 #[derive(Debug, serde::Serialize)]
 struct FileVerdict {
@@ -25,7 +25,7 @@ pub fn run(options: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let mut verdicts = Vec::new();
     for source in &sources {
         let bytes = read_bytes(source)?;
-        let verdict = match read_input(&bytes, options.warnings, &mut || {}) {
+        let verdict = match read_input(&bytes, Purpose::Validate, options.warnings, &mut || {}) {
             ReadOutcome::Unreadable(problem) => FileVerdict {
                 input: source.label(),
                 objects: 0,
@@ -34,7 +34,9 @@ pub fn run(options: &ValidateArgs) -> anyhow::Result<ExitCode> {
                 errors: Vec::new(),
                 warnings: Vec::new(),
             },
-            ReadOutcome::Read { intake, envelope, .. } => {
+            ReadOutcome::Read {
+                intake, envelope, ..
+            } => {
                 let mut errors = envelope;
                 for invalid in intake.invalid {
                     errors.extend(invalid.errors);
@@ -67,7 +69,11 @@ pub fn run(options: &ValidateArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    Ok(if all_valid { ExitCode::SUCCESS } else { problems_found() })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        problems_found()
+    })
 }
 
 fn print_verdict(verdict: &FileVerdict) {
