@@ -92,7 +92,14 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
         // Only a new, empty file takes a page size (and only before WAL mode is on); an
         // existing one keeps its own.
         connection
-            .pragma_update(None, "page_size", PAGE_SIZE)
+            .pragma_update(
+                None,
+                "page_size",
+                std::env::var("DW_PAGE")
+                    .ok()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .unwrap_or(PAGE_SIZE),
+            )
             .map_err(not_a_store)?;
         let mode: String = connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))

@@ -139,6 +139,10 @@ pub struct BenchIngestArgs {
     pub runs: usize,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Measure one phase only, in this process (used internally: each phase runs in a
+    /// process of its own so that its peak memory is its own).
+    #[arg(long, hide = true)]
+    pub phase: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ pub use common::common_properties;
 
 use std::sync::LazyLock;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::object::ObjectCategory;
 
@@ -118,31 +118,32 @@ pub enum Target {
 static TYPES_BY_NAME: LazyLock<FxHashMap<&'static str, &'static TypeSpec>> =
     LazyLock::new(|| types::ALL.iter().map(|spec| (spec.name, spec)).collect());
 
-/// Which properties each type (standard types by name, custom ones by category)
-/// defines, common ones included.
-static DEFINED_PROPERTIES: LazyLock<FxHashSet<(&'static str, &'static str)>> =
-    LazyLock::new(|| {
-        let mut defined = FxHashSet::default();
-        for spec in types::ALL {
-            for property in common_properties(spec.category)
-                .iter()
-                .chain(spec.properties)
-            {
-                defined.insert((spec.name, property.name));
-            }
+/// The definition of each property of each type (standard types by name, custom ones
+/// by category), common ones included, built once.
+static DEFINED_PROPERTIES: LazyLock<
+    FxHashMap<(&'static str, &'static str), &'static PropertySpec>,
+> = LazyLock::new(|| {
+    let mut defined = FxHashMap::default();
+    for spec in types::ALL {
+        for property in common_properties(spec.category)
+            .iter()
+            .chain(spec.properties)
+        {
+            defined.insert((spec.name, property.name), property);
         }
-        for category in [
-            ObjectCategory::Domain,
-            ObjectCategory::Relationship,
-            ObjectCategory::Observable,
-            ObjectCategory::Meta,
-        ] {
-            for property in common_properties(category) {
-                defined.insert((custom_key(category), property.name));
-            }
+    }
+    for category in [
+        ObjectCategory::Domain,
+        ObjectCategory::Relationship,
+        ObjectCategory::Observable,
+        ObjectCategory::Meta,
+    ] {
+        for property in common_properties(category) {
+            defined.insert((custom_key(category), property.name), property);
         }
-        defined
-    });
+    }
+    defined
+});
 
 fn custom_key(category: ObjectCategory) -> &'static str {
     match category {
@@ -153,14 +154,23 @@ fn custom_key(category: ObjectCategory) -> &'static str {
     }
 }
 
-/// Whether `property` is defined by STIX for objects of `object_type` (of `category`
-/// when the type is custom); anything else is a custom property.
-pub fn defines_property(object_type: &str, category: ObjectCategory, property: &str) -> bool {
+/// How STIX defines `property` for objects of `object_type` (of `category` when the
+/// type is custom); `None` means it is a custom property.
+pub fn property(
+    object_type: &str,
+    category: ObjectCategory,
+    property: &str,
+) -> Option<&'static PropertySpec> {
     let owner = match lookup(object_type) {
         Some(spec) => spec.name,
         None => custom_key(category),
     };
-    DEFINED_PROPERTIES.contains(&(owner, property))
+    DEFINED_PROPERTIES.get(&(owner, property)).copied()
+}
+
+/// Whether `property` is defined by STIX for objects of `object_type`.
+pub fn defines_property(object_type: &str, category: ObjectCategory, name: &str) -> bool {
+    property(object_type, category, name).is_some()
 }
 
 /// Looks up a standard type; `None` for custom types.

@@ -129,24 +129,9 @@ impl Checker {
             rules::check_custom_object(self, object, object_type, category);
         }
 
-        for property in common.iter().chain(specific) {
-            match object.get(property.name) {
-                Some(value) => {
-                    if property.name != "type" && property.name != "id" {
-                        kinds::check_value(self, &property.kind, value, &root.key(property.name));
-                    }
-                }
-                None if property.required => {
-                    self.report(
-                        Rule::RequiredProperty,
-                        &root.key(property.name),
-                        format!("`{}` is required on {object_type}", property.name),
-                    );
-                }
-                None => {}
-            }
-        }
-
+        // One pass over the object: each property is looked up in the type's
+        // definition (a hash lookup), checked, and counted if required.
+        let mut required_present = 0usize;
         for (name, value) in object {
             let location = root.key(name);
             if RESERVED_PROPERTIES.contains(&name.as_str()) {
@@ -159,8 +144,30 @@ impl Checker {
                 );
                 continue;
             }
-            if !registry::defines_property(object_type, category, name) {
-                self.check_custom_property(name, value, &location, spec.is_some());
+            match registry::property(object_type, category, name) {
+                Some(property) => {
+                    required_present += usize::from(property.required);
+                    if name != "type" && name != "id" {
+                        kinds::check_value(self, &property.kind, value, &location);
+                    }
+                }
+                None => self.check_custom_property(name, value, &location, spec.is_some()),
+            }
+        }
+        let required_total = common
+            .iter()
+            .chain(specific)
+            .filter(|property| property.required)
+            .count();
+        if required_present < required_total {
+            for property in common.iter().chain(specific) {
+                if property.required && !object.contains_key(property.name) {
+                    self.report(
+                        Rule::RequiredProperty,
+                        &root.key(property.name),
+                        format!("`{}` is required on {object_type}", property.name),
+                    );
+                }
             }
         }
 

@@ -14,75 +14,38 @@ use crate::commands::import::import_sources;
 use crate::data_dir::DataDir;
 use crate::reading::{InputSource, Purpose, ReadOutcome, read_input};
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Measurement {
-    phase: &'static str,
+    phase: String,
     objects: usize,
     median_seconds: f64,
     objects_per_second: f64,
     peak_rss_bytes: Option<u64>,
 }
 
+/// The phases measured, in the order they are reported.
+const PHASES: [&str; 4] = ["json-parse", "validate", "parse+validate", "ingest-sqlite"];
+
 pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&options.input)
-        .with_context(|| format!("cannot read {}", options.input.display()))?;
-    let runs = options.runs.max(1);
-
-    let objects = count_objects(&bytes)?;
-    let mut results = Vec::new();
-
-    results.push(measure("json-parse", objects, runs, || {
-        let value: serde_json::Value = serde_json::from_slice(&bytes).context("not JSON")?;
-        std::hint::black_box(value);
-        Ok(())
-    })?);
-
-    results.push(measure(
-        "parse+validate",
-        objects,
-        runs,
-        || match read_input(&bytes, Purpose::Validate, false, &mut || {}) {
-            ReadOutcome::Read { intake, .. } => {
-                std::hint::black_box(intake);
-                Ok(())
+    let results = match &options.phase {
+        Some(phase) => vec![measure_phase(phase, options).await?],
+        None => {
+            // Each phase runs in a process of its own, so that its peak memory is its own.
+            let mut results = Vec::new();
+            for phase in PHASES {
+                results.push(measure_in_child(phase, options)?);
             }
-            ReadOutcome::Unreadable(problem) => anyhow::bail!("{problem}"),
-        },
-    )?);
-
-    let mut timings = Vec::new();
-    let mut peak = None;
-    for _ in 0..runs {
-        let folder = tempfile::tempdir().context("cannot create a temporary folder")?;
-        let store = DataDir::new(folder.path()).create()?;
-        reset_peak_rss();
-        let started = Instant::now();
-        let sources = [InputSource::File(options.input.clone())];
-        let summary = import_sources(
-            &store,
-            &sources,
-            IntakePolicy::AllOrNothing,
-            Some("bench"),
-            false,
-        )
-        .await?;
-        timings.push(started.elapsed());
-        peak = peak.max(peak_rss());
-        anyhow::ensure!(
-            summary.rejected == 0 && summary.inputs_refused == 0,
-            "the bundle was not stored whole"
-        );
-        drop_store(store).await;
-    }
-    results.push(summarise("ingest-sqlite", objects, &mut timings, peak));
-
+            results
+        }
+    };
     match options.format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&results)?),
         OutputFormat::Text => {
+            let objects = results.first().map_or(0, |result| result.objects);
             println!(
-                "{} ({objects} objects, {} bytes), median of {runs} runs",
+                "{} ({objects} objects), median of {} runs",
                 options.input.display(),
-                bytes.len()
+                options.runs.max(1)
             );
             for result in &results {
                 println!(
@@ -99,6 +62,106 @@ pub async fn ingest(options: &BenchIngestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn measure_in_child(phase: &str, options: &BenchIngestArgs) -> anyhow::Result<Measurement> {
+    let executable = std::env::current_exe().context("cannot find this program to run a phase")?;
+    let output = std::process::Command::new(executable)
+        .args([
+            "bench", "ingest", "--format", "json", "--phase", phase, "--runs",
+        ])
+        .arg(options.runs.to_string())
+        .arg(&options.input)
+        .output()
+        .context("cannot run a benchmark phase")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "the {phase} phase failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut results: Vec<Measurement> =
+        serde_json::from_slice(&output.stdout).context("the phase printed no measurement")?;
+    results.pop().context("the phase printed no measurement")
+}
+
+async fn measure_phase(phase: &str, options: &BenchIngestArgs) -> anyhow::Result<Measurement> {
+    let bytes = std::fs::read(&options.input)
+        .with_context(|| format!("cannot read {}", options.input.display()))?;
+    let runs = options.runs.max(1);
+    let objects = count_objects(&bytes)?;
+    match phase {
+        "json-parse" => measure("json-parse", objects, runs, || {
+            let value: serde_json::Value = serde_json::from_slice(&bytes).context("not JSON")?;
+            std::hint::black_box(value);
+            Ok(())
+        }),
+        "validate" => {
+            let values = parsed_objects(&bytes)?;
+            measure("validate", objects, runs, || {
+                let valid = values
+                    .iter()
+                    .filter(|object| dijkwacht_stix::validate_object(object).is_valid())
+                    .count();
+                anyhow::ensure!(valid == values.len(), "some objects are invalid");
+                Ok(())
+            })
+        }
+        "parse+validate" => measure("parse+validate", objects, runs, || {
+            match read_input(&bytes, Purpose::Validate, false, &mut || {}) {
+                ReadOutcome::Read { intake, .. } => {
+                    anyhow::ensure!(intake.invalid.is_empty(), "some objects are invalid");
+                    Ok(())
+                }
+                ReadOutcome::Unreadable(problem) => anyhow::bail!("{problem}"),
+            }
+        }),
+        "ingest-sqlite" => {
+            drop(bytes);
+            let mut timings = Vec::new();
+            for _ in 0..runs {
+                let folder = tempfile::tempdir().context("cannot create a temporary folder")?;
+                let store = DataDir::new(folder.path()).create()?;
+                let started = Instant::now();
+                let sources = [InputSource::File(options.input.clone())];
+                let summary = import_sources(
+                    &store,
+                    &sources,
+                    IntakePolicy::AllOrNothing,
+                    Some("bench"),
+                    false,
+                )
+                .await?;
+                timings.push(started.elapsed());
+                anyhow::ensure!(
+                    summary.rejected == 0 && summary.inputs_refused == 0,
+                    "the bundle was not stored whole"
+                );
+                drop_store(store).await;
+            }
+            Ok(summarise(
+                "ingest-sqlite",
+                objects,
+                &mut timings,
+                peak_rss(),
+            ))
+        }
+        other => anyhow::bail!("unknown phase '{other}'; phases are {}", PHASES.join(", ")),
+    }
+}
+
+fn parsed_objects(bytes: &[u8]) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut values = Vec::new();
+    let mut sink = |_: usize, value: serde_json::Value| -> Result<(), String> {
+        values.push(value);
+        Ok(())
+    };
+    dijkwacht_stix::input::read_objects(
+        bytes,
+        dijkwacht_stix::input::InputLimits::default(),
+        &mut sink,
+    )
+    .map_err(|problem| anyhow::anyhow!("{problem}"))?;
+    Ok(values)
 }
 
 async fn drop_store(store: dijkwacht_store_sqlite::SqliteStore) {
@@ -121,7 +184,7 @@ fn count_objects(bytes: &[u8]) -> anyhow::Result<usize> {
 }
 
 fn measure(
-    phase: &'static str,
+    phase: &str,
     objects: usize,
     runs: usize,
     mut work: impl FnMut() -> anyhow::Result<()>,
@@ -129,7 +192,6 @@ fn measure(
     let mut timings = Vec::with_capacity(runs);
     let mut peak = None;
     for _ in 0..runs {
-        reset_peak_rss();
         let started = Instant::now();
         work()?;
         timings.push(started.elapsed());
@@ -139,7 +201,7 @@ fn measure(
 }
 
 fn summarise(
-    phase: &'static str,
+    phase: &str,
     objects: usize,
     timings: &mut [Duration],
     peak: Option<u64>,
@@ -151,7 +213,7 @@ fn summarise(
         .unwrap_or_default()
         .as_secs_f64();
     Measurement {
-        phase,
+        phase: phase.to_owned(),
         objects,
         median_seconds: median,
         objects_per_second: if median > 0.0 {
@@ -163,11 +225,7 @@ fn summarise(
     }
 }
 
-/// Linux: writing 5 to clear_refs resets the peak resident set size (VmHWM).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
+/// The peak resident set size of this process (Linux `VmHWM`).
 fn peak_rss() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
