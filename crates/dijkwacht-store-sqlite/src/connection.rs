@@ -113,7 +113,10 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
         }
     }
     let cache_kib = match role {
-        Role::Writer => WRITER_CACHE_KIB,
+        Role::Writer => std::env::var("DW_CACHE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(WRITER_CACHE_KIB),
         Role::Reader | Role::Checkpointer => READER_CACHE_KIB,
     };
     let autocheckpoint = match role {
@@ -137,6 +140,11 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
                 .into(),
         ),
     ];
+    if let Ok(m) = std::env::var("DW_MMAP") {
+        connection
+            .pragma_update(None, "mmap_size", m.parse::<i64>().unwrap_or(0))
+            .ok();
+    }
     for (name, value) in pragmas {
         connection
             .pragma_update(None, name, value)

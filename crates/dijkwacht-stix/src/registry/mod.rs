@@ -168,11 +168,6 @@ pub fn property(
     DEFINED_PROPERTIES.get(&(owner, property)).copied()
 }
 
-/// Whether `property` is defined by STIX for objects of `object_type`.
-pub fn defines_property(object_type: &str, category: ObjectCategory, name: &str) -> bool {
-    property(object_type, category, name).is_some()
-}
-
 /// Looks up a standard type; `None` for custom types.
 pub fn lookup(object_type: &str) -> Option<&'static TypeSpec> {
     TYPES_BY_NAME.get(object_type).copied()
