@@ -19,9 +19,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// split, log and find per batch, which made batch ingest about a tenth cheaper.
 const PAGE_SIZE: i64 = 16_384;
 
-/// Page cache of the writer, in KiB: ingest touches the id index at random places, so it
-/// pays to keep it in memory.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// Page cache of the writer, in KiB: ingest touches the id index at random places (ids
+/// are random UUIDs), so it pays to keep as much of it in memory as is reasonable. With a
+/// million objects stored, batches went in half again as fast with this than with 64 MiB.
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
 
 /// Page cache of each reader, in KiB.
 const READER_CACHE_KIB: i64 = 16 * 1024;
@@ -92,14 +93,7 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
         // Only a new, empty file takes a page size (and only before WAL mode is on); an
         // existing one keeps its own.
         connection
-            .pragma_update(
-                None,
-                "page_size",
-                std::env::var("DW_PAGE")
-                    .ok()
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .unwrap_or(PAGE_SIZE),
-            )
+            .pragma_update(None, "page_size", PAGE_SIZE)
             .map_err(not_a_store)?;
         let mode: String = connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
@@ -113,10 +107,7 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
         }
     }
     let cache_kib = match role {
-        Role::Writer => std::env::var("DW_CACHE")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(WRITER_CACHE_KIB),
+        Role::Writer => WRITER_CACHE_KIB,
         Role::Reader | Role::Checkpointer => READER_CACHE_KIB,
     };
     let autocheckpoint = match role {
@@ -140,11 +131,6 @@ fn configure(connection: &Connection, path: &Path, role: Role) -> Result<(), Sto
                 .into(),
         ),
     ];
-    if let Ok(m) = std::env::var("DW_MMAP") {
-        connection
-            .pragma_update(None, "mmap_size", m.parse::<i64>().unwrap_or(0))
-            .ok();
-    }
     for (name, value) in pragmas {
         connection
             .pragma_update(None, name, value)

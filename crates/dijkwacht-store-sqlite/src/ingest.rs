@@ -18,7 +18,8 @@ use std::collections::HashMap;
 
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::{
-    IngestMode, IngestOutcome, IngestReport, PreparedObject, Provenance, Rejection, StoreError,
+    IngestItem, IngestMode, IngestOutcome, IngestReport, PreparedObject, Provenance, Rejection,
+    StoreError,
 };
 use rusqlite::{CachedStatement, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -42,88 +43,106 @@ fn now_micros() -> i64 {
     Timestamp::now().unix_micros()
 }
 
-/// The order in which a batch is stored: by id, and in batch order within an id. The id
-/// index is then walked from one end to the other instead of at random (ids are random
-/// UUIDs), which keeps a large batch's lookups and inserts in cache; `date_added` follows
-/// this order, so the objects of one batch are numbered by id.
-fn storage_order(objects: &[PreparedObject]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..objects.len()).collect();
-    order.sort_unstable_by(|left, right| {
-        objects[*left]
-            .id
-            .cmp(&objects[*right].id)
-            .then(left.cmp(right))
-    });
-    order
-}
-
 /// Stores `objects` in one transaction; see the module documentation.
 pub(crate) fn ingest(
     connection: &mut Connection,
-    objects: &[PreparedObject],
+    objects: Vec<PreparedObject>,
     mode: IngestMode,
     provenance: &Provenance,
 ) -> Result<IngestReport, StoreError> {
-    let context = || format!("storing a batch of {} objects", objects.len());
-    let backend = |error: rusqlite::Error| StoreError::backend(context(), error);
-    if objects.is_empty() {
-        return Ok(IngestReport {
-            committed: true,
-            ..IngestReport::default()
-        });
-    }
+    let mut objects = objects.into_iter();
+    ingest_from(
+        connection,
+        || {
+            objects
+                .next()
+                .map(|object| IngestItem::Object(Box::new(object)))
+        },
+        mode,
+        provenance,
+    )
+}
+
+/// Stores the objects `next` hands out, in one transaction, until it returns `None`
+/// (then the batch commits) or [`IngestItem::Abort`] (then nothing is kept).
+pub(crate) fn ingest_from(
+    connection: &mut Connection,
+    mut next: impl FnMut() -> Option<IngestItem>,
+    mode: IngestMode,
+    provenance: &Provenance,
+) -> Result<IngestReport, StoreError> {
+    let mut received = 0usize;
+    let context = |received: usize| format!("storing a batch of objects (at object {received})");
     let transaction = connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(backend)?;
-    let (report, stored) = {
-        let mut batch = Batch::start(&transaction, objects.len(), provenance).map_err(backend)?;
-        let mut report = IngestReport {
-            outcomes: vec![IngestOutcome::Rejected; objects.len()],
-            dates_added: vec![None; objects.len()],
-            rejections: Vec::new(),
-            committed: true,
-        };
-        for index in storage_order(objects) {
-            let object = &objects[index];
-            match batch.store(object).map_err(backend)? {
+        .map_err(|error| StoreError::backend(context(0), error))?;
+    let mut report = IngestReport {
+        committed: true,
+        ..IngestReport::default()
+    };
+    let mut aborted = false;
+    let stored = {
+        let mut batch = Batch::start(&transaction, provenance)
+            .map_err(|error| StoreError::backend(context(0), error))?;
+        while let Some(item) = next() {
+            let object = match item {
+                IngestItem::Object(object) => object,
+                IngestItem::Abort => {
+                    aborted = true;
+                    break;
+                }
+            };
+            let index = received;
+            received += 1;
+            let decision = batch
+                .store(&object)
+                .map_err(|error| StoreError::backend(context(received), error))?;
+            match decision {
                 Decision::Stored {
                     outcome,
                     date_added,
                 } => {
-                    report.outcomes[index] = outcome;
-                    report.dates_added[index] = Some(date_added);
+                    report.outcomes.push(outcome);
+                    report.dates_added.push(Some(date_added));
                 }
-                Decision::Duplicate => report.outcomes[index] = IngestOutcome::Duplicate,
-                Decision::Rejected(reason) => report.rejections.push(Rejection {
-                    index,
-                    id: object.id.clone(),
-                    version: object.version_text.clone(),
-                    reason: reason.to_owned(),
-                }),
+                Decision::Duplicate => {
+                    report.outcomes.push(IngestOutcome::Duplicate);
+                    report.dates_added.push(None);
+                }
+                Decision::Rejected(reason) => {
+                    report.outcomes.push(IngestOutcome::Rejected);
+                    report.dates_added.push(None);
+                    report.rejections.push(Rejection {
+                        index,
+                        id: object.id.clone(),
+                        version: object.version_text.clone(),
+                        reason: reason.to_owned(),
+                    });
+                }
             }
         }
-        report
-            .rejections
-            .sort_unstable_by_key(|rejection| rejection.index);
-        let stored = batch.finish().map_err(backend)?;
-        (report, stored)
+        batch
+            .finish(received)
+            .map_err(|error| StoreError::backend(context(received), error))?
     };
-    if mode == IngestMode::AllOrNothing && !report.rejections.is_empty() {
+    let backend = |error: rusqlite::Error| StoreError::backend(context(received), error);
+    if aborted || (mode == IngestMode::AllOrNothing && !report.rejections.is_empty()) {
         transaction.rollback().map_err(backend)?;
         tracing::debug!(
-            objects = objects.len(),
+            objects = received,
             rejected = report.rejections.len(),
-            "rolled back an all-or-nothing batch"
+            aborted,
+            "rolled back a batch"
         );
         return Ok(IngestReport {
-            dates_added: vec![None; objects.len()],
+            dates_added: vec![None; received],
             committed: false,
             ..report
         });
     }
     transaction.commit().map_err(backend)?;
     tracing::debug!(
-        objects = objects.len(),
+        objects = received,
         stored,
         rejected = report.rejections.len(),
         source = %provenance.source,
@@ -144,13 +163,13 @@ enum Decision {
 
 /// The open batch: its ingest row, the last `date_added` handed out, the prepared
 /// statements and the counts to add to `type_counts`.
-struct Batch<'t, 'o> {
+struct Batch<'t> {
     transaction: &'t Transaction<'t>,
     ingest_id: i64,
     last_date_added: i64,
     stored: i64,
     /// Per type: new objects, new versions.
-    type_counts: HashMap<&'o str, (i64, i64)>,
+    type_counts: HashMap<String, (i64, i64)>,
     statements: Statements<'t>,
 }
 
@@ -204,20 +223,15 @@ struct Edge {
     version_key: String,
 }
 
-impl<'t, 'o> Batch<'t, 'o> {
+impl<'t> Batch<'t> {
     fn start(
         transaction: &'t Transaction<'t>,
-        object_count: usize,
         provenance: &Provenance,
-    ) -> rusqlite::Result<Batch<'t, 'o>> {
+    ) -> rusqlite::Result<Batch<'t>> {
         let ingest_id = transaction.query_row(
             "INSERT INTO ingests (source, started_at, object_count, stored_count) \
              VALUES (?1, ?2, ?3, 0) RETURNING id",
-            rusqlite::params![
-                provenance.source,
-                now_micros(),
-                i64::try_from(object_count).unwrap_or(i64::MAX)
-            ],
+            rusqlite::params![provenance.source, now_micros(), 0],
             |row| row.get(0),
         )?;
         let last_date_added = transaction.query_row(
@@ -254,7 +268,7 @@ impl<'t, 'o> Batch<'t, 'o> {
             .optional()
     }
 
-    fn store(&mut self, object: &'o PreparedObject) -> rusqlite::Result<Decision> {
+    fn store(&mut self, object: &PreparedObject) -> rusqlite::Result<Decision> {
         let newest = Self::edge(&mut self.statements.newest, &object.id)?;
         if let Some(newest) = &newest {
             if let Some(duplicate_or_conflict) = self.compare_with_stored(object, newest)? {
@@ -312,10 +326,13 @@ impl<'t, 'o> Batch<'t, 'o> {
             ])?;
         }
         self.stored += 1;
+        if !self.type_counts.contains_key(&object.object_type) {
+            self.type_counts.insert(object.object_type.clone(), (0, 0));
+        }
         let counts = self
             .type_counts
-            .entry(object.object_type.as_str())
-            .or_default();
+            .get_mut(&object.object_type)
+            .expect("the entry was inserted just above");
         counts.1 += 1;
         let outcome = if newest.is_none() {
             counts.0 += 1;
@@ -366,10 +383,14 @@ impl<'t, 'o> Batch<'t, 'o> {
     }
 
     /// Records the batch's totals; returns how many objects were stored.
-    fn finish(self) -> rusqlite::Result<i64> {
+    fn finish(self, received: usize) -> rusqlite::Result<i64> {
         self.transaction.execute(
-            "UPDATE ingests SET stored_count = ?1 WHERE id = ?2",
-            [self.stored, self.ingest_id],
+            "UPDATE ingests SET object_count = ?1, stored_count = ?2 WHERE id = ?3",
+            [
+                i64::try_from(received).unwrap_or(i64::MAX),
+                self.stored,
+                self.ingest_id,
+            ],
         )?;
         let mut add_counts = self.transaction.prepare_cached(
             "INSERT INTO type_counts (stix_type, objects, versions) VALUES (?1, ?2, ?3) \

@@ -41,17 +41,14 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use dijkwacht_store::{
-    IngestMode, IngestReport, ObjectQuery, Page, PreparedObject, Provenance, Store, StoreError,
-    StoredObject, TypeCount,
+    IngestItem, IngestMode, IngestReport, ObjectQuery, Page, PreparedObject, Provenance, Store,
+    StoreError, StoredObject, TypeCount,
 };
 use rusqlite::Connection;
 
 use crate::checkpoint::Checkpointer;
 use crate::connection::{ReaderPool, Role, lock};
 pub use crate::migrations::{Migration, SCHEMA_VERSION, migrations};
-
-/// Batches of at least this many objects are freed on another thread after ingest.
-const LARGE_BATCH: usize = 10_000;
 
 /// The SQLite store. Cheap to clone; clones share the connections.
 #[derive(Clone)]
@@ -88,6 +85,14 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let mut writer = connection::open_file(path, Role::Writer)?;
         migrations::migrate(&mut writer, path)?;
+        // Gathers the statistics the query planner needs to choose between an index and
+        // a scan in date_added order (for a list of types, say) where they are missing or
+        // stale; cheap, as SQLite recommends it at every open.
+        writer
+            .execute_batch("PRAGMA optimize = 0x10002")
+            .map_err(|error| {
+                StoreError::backend("updating the query planner's statistics", error)
+            })?;
         tracing::debug!(path = %path.display(), schema = SCHEMA_VERSION, "opened the store");
         let checkpointer = Checkpointer::start(path)?;
         Ok(SqliteStore {
@@ -169,17 +174,23 @@ impl Store for SqliteStore {
         provenance: Provenance,
     ) -> Result<IngestReport, StoreError> {
         let context = format!("storing a batch of {} objects", objects.len());
-        let (report, objects) = self
-            .write(context, move |connection| {
-                let report = ingest::ingest(connection, &objects, mode, &provenance)?;
-                Ok((report, objects))
-            })
-            .await?;
-        // Freeing a large batch takes a while; the caller need not wait for it.
-        if objects.len() >= LARGE_BATCH {
-            drop(tokio::task::spawn_blocking(move || drop(objects)));
-        }
-        Ok(report)
+        self.write(context, move |connection| {
+            ingest::ingest(connection, objects, mode, &provenance)
+        })
+        .await
+    }
+
+    async fn ingest_stream(
+        &self,
+        mut objects: tokio::sync::mpsc::Receiver<IngestItem>,
+        mode: IngestMode,
+        provenance: Provenance,
+    ) -> Result<IngestReport, StoreError> {
+        let context = "storing a streamed batch".to_owned();
+        self.write(context, move |connection| {
+            ingest::ingest_from(connection, || objects.blocking_recv(), mode, &provenance)
+        })
+        .await
     }
 
     async fn query(&self, query: ObjectQuery) -> Result<Page, StoreError> {

@@ -87,6 +87,56 @@ async fn reopening_the_file_keeps_everything() {
     );
 }
 
+/// The environment variable that turns [`crash_child_stores_then_aborts`] on.
+const CRASH_STORE_VARIABLE: &str = "DIJKWACHT_TEST_CRASH_STORE";
+
+/// What the crashing child stores before it aborts.
+fn crash_batch() -> Vec<dijkwacht_store::PreparedObject> {
+    (0..50)
+        .map(|number| indicator(number, "2024-01-02T00:00:00Z", "acknowledged", "then lost?"))
+        .collect()
+}
+
+/// Half of [`acknowledged_batches_survive_a_crash`]: run in a child process, it stores
+/// a batch and aborts the moment the store has acknowledged it, with no clean close and
+/// no checkpoint.
+#[tokio::test]
+#[ignore = "run as a child process by acknowledged_batches_survive_a_crash"]
+async fn crash_child_stores_then_aborts() {
+    let Some(path) = std::env::var_os(CRASH_STORE_VARIABLE) else {
+        return;
+    };
+    let store = SqliteStore::open(std::path::Path::new(&path)).expect("the child opens");
+    let report = ingest_ok(&store, crash_batch()).await;
+    assert!(report.committed);
+    std::process::abort();
+}
+
+#[tokio::test]
+async fn acknowledged_batches_survive_a_crash() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let path = folder.path().join("store.sqlite");
+    let status = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--ignored", "--exact", "crash_child_stores_then_aborts"])
+        .env(CRASH_STORE_VARIABLE, &path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("the child runs");
+    assert!(!status.success(), "the child must have aborted: {status}");
+    let store = SqliteStore::open(&path).expect("the store reopens after a crash");
+    let stored = all_versions(&store).await;
+    assert_eq!(stored.len(), crash_batch().len());
+    assert_eq!(
+        store
+            .search("acknowledged", 100)
+            .await
+            .expect("search")
+            .len(),
+        50
+    );
+}
+
 #[tokio::test]
 async fn a_store_from_a_newer_dijkwacht_is_refused() {
     let folder = tempfile::tempdir().expect("a temporary folder");
@@ -179,8 +229,9 @@ async fn concurrent_writers_and_readers_agree() {
     );
 }
 
-/// Measures batch ingest of 100,000 new indicators. Run with
-/// `cargo test --release -p dijkwacht-store-sqlite --test store -- --ignored --nocapture`.
+/// Measures batch ingest of 100,000 new indicators with random-looking ids. Run with
+/// `cargo test --release -p dijkwacht-store-sqlite --test store -- --ignored --nocapture
+/// ingest_rate` (DIJKWACHT_BENCH_OBJECTS=1000000 for a larger run).
 #[tokio::test]
 #[ignore = "a measurement, not a check; run it in release mode"]
 async fn ingest_rate_of_100k_indicators() {

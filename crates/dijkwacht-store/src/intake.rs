@@ -42,6 +42,9 @@ pub struct Intake {
     pub accepted: Vec<(usize, PreparedObject)>,
     /// How many objects passed validation.
     pub valid: usize,
+    /// With [`IntakeBuilder::streaming`]: the input position of each object handed on,
+    /// in order.
+    pub streamed: Vec<usize>,
     /// Objects that broke a MUST rule.
     pub invalid: Vec<InvalidObject>,
     /// SHOULD findings on objects that were accepted or rejected alike.
@@ -66,6 +69,7 @@ pub struct IntakeBuilder {
     seen: FxHashMap<(String, String), (usize, u64)>,
     keep_warnings: bool,
     validate_only: bool,
+    streaming: bool,
 }
 
 impl IntakeBuilder {
@@ -80,14 +84,23 @@ impl IntakeBuilder {
         self
     }
 
+    /// Hand each accepted object back from [`IntakeBuilder::push`] instead of keeping
+    /// it, so that it can be stored while the rest is read.
+    pub fn streaming(mut self) -> IntakeBuilder {
+        self.streaming = true;
+        self
+    }
+
     /// Keep SHOULD findings (they cost memory on large inputs).
     pub fn keep_warnings(mut self, keep: bool) -> IntakeBuilder {
         self.keep_warnings = keep;
         self
     }
 
-    /// Validates one object found at `index` of the input.
-    pub fn push(&mut self, index: usize, value: Value) {
+    /// Validates one object found at `index` of the input. When streaming, an accepted
+    /// object is returned for the caller to store; otherwise it is kept (or, when only
+    /// validating, counted).
+    pub fn push(&mut self, index: usize, value: Value) -> Option<PreparedObject> {
         self.intake.total += 1;
         let report = validate_object(&value);
         let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
@@ -102,11 +115,9 @@ impl IntakeBuilder {
             self.intake
                 .invalid
                 .push(InvalidObject { index, id, errors });
-            return;
+            return None;
         }
-        let Some(object) = self.shape_checked(index, id, value) else {
-            return;
-        };
+        let object = self.shape_checked(index, id, value)?;
         // Objects without a version (SCOs) are told apart by content: the same content
         // twice is one object, different content two versions.
         let content_hash = hash_content(object.properties());
@@ -132,17 +143,22 @@ impl IntakeBuilder {
                         ),
                     }],
                 });
-                return;
+                return None;
             }
         } else {
             self.seen.insert(key, (index, content_hash));
         }
         self.intake.valid += 1;
-        if !self.validate_only {
-            self.intake
-                .accepted
-                .push((index, PreparedObject::from_object(&object)));
+        if self.validate_only {
+            return None;
         }
+        let prepared = PreparedObject::from_object(&object);
+        if self.streaming {
+            self.intake.streamed.push(index);
+            return Some(prepared);
+        }
+        self.intake.accepted.push((index, prepared));
+        None
     }
 
     fn shape_checked(
@@ -169,6 +185,11 @@ impl IntakeBuilder {
                 None
             }
         }
+    }
+
+    /// Whether any object so far broke a MUST rule.
+    pub fn has_invalid(&self) -> bool {
+        !self.intake.invalid.is_empty()
     }
 
     pub fn finish(self) -> Intake {

@@ -20,6 +20,15 @@ pub use query::{
 
 use async_trait::async_trait;
 
+/// One message of a streamed batch ([`Store::ingest_stream`]).
+#[derive(Debug)]
+pub enum IngestItem {
+    /// The next object of the batch (boxed: objects are large next to `Abort`).
+    Object(Box<PreparedObject>),
+    /// Give up: nothing of the batch may be stored (the input turned out invalid).
+    Abort,
+}
+
 /// Everything Dijkwacht asks of a storage backend.
 ///
 /// Implementations must keep these promises, which the shared story tests check:
@@ -37,6 +46,33 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         mode: IngestMode,
         provenance: Provenance,
     ) -> Result<IngestReport, StoreError>;
+
+    /// Stores objects as they arrive, in one transaction, so that a caller can validate
+    /// the next objects while the store writes the first. The batch ends when the
+    /// sender is dropped; [`IngestItem::Abort`] rolls back everything received. A
+    /// backend that cannot stream collects the objects and calls [`Store::ingest`].
+    async fn ingest_stream(
+        &self,
+        mut objects: tokio::sync::mpsc::Receiver<IngestItem>,
+        mode: IngestMode,
+        provenance: Provenance,
+    ) -> Result<IngestReport, StoreError> {
+        let mut batch = Vec::new();
+        while let Some(item) = objects.recv().await {
+            match item {
+                IngestItem::Object(object) => batch.push(*object),
+                IngestItem::Abort => {
+                    return Ok(IngestReport {
+                        outcomes: vec![IngestOutcome::Rejected; batch.len()],
+                        dates_added: vec![None; batch.len()],
+                        rejections: Vec::new(),
+                        committed: false,
+                    });
+                }
+            }
+        }
+        self.ingest(batch, mode, provenance).await
+    }
 
     /// Objects in `date_added` order, filtered as TAXII and exports need.
     async fn query(&self, query: ObjectQuery) -> Result<Page, StoreError>;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use dijkwacht_stix::diagnostic::Diagnostic;
 use dijkwacht_stix::input::{InputLimits, InputShape, read_objects};
-use dijkwacht_store::intake::{Intake, IntakeBuilder, check_bundle_envelope};
+use dijkwacht_store::IngestItem;
+use dijkwacht_store::intake::{Intake, IntakeBuilder, IntakePolicy, check_bundle_envelope};
 
 /// One input: a file or standard input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,5 +166,103 @@ pub fn read_input(
             }
             Err(error) => ReadOutcome::Unreadable(error.to_string()),
         }
+    })
+}
+
+/// What [`stream_input`] decided about one input.
+#[derive(Debug)]
+pub struct StreamOutcome {
+    pub outcome: ReadOutcome,
+    /// Whether the store was told to drop what it received.
+    pub aborted: bool,
+}
+
+/// Like [`read_input`], but hands each accepted object to `sender` as soon as it is
+/// validated, so that the store writes while the rest is read. The store is told to
+/// abort when the input turns out unreadable, its envelope is wrong, or (all-or-nothing)
+/// an object is invalid; otherwise the batch ends when `sender` is dropped.
+pub fn stream_input(
+    bytes: &[u8],
+    policy: IntakePolicy,
+    sender: tokio::sync::mpsc::Sender<IngestItem>,
+    on_object: &mut dyn FnMut(),
+) -> StreamOutcome {
+    let builder = IntakeBuilder::new().streaming();
+    std::thread::scope(|scope| {
+        let (batches, receiver) =
+            std::sync::mpsc::sync_channel::<Vec<(usize, serde_json::Value)>>(8);
+        let validator = scope.spawn(move || {
+            let mut builder = builder;
+            let mut aborted = false;
+            for batch in receiver {
+                for (index, value) in batch {
+                    let prepared = builder.push(index, value);
+                    if aborted {
+                        continue;
+                    }
+                    if policy == IntakePolicy::AllOrNothing && builder.has_invalid() {
+                        aborted = true;
+                        // A closed store has failed already; the caller hears that from it.
+                        let _ = sender.blocking_send(IngestItem::Abort);
+                        continue;
+                    }
+                    if let Some(object) = prepared {
+                        if sender
+                            .blocking_send(IngestItem::Object(Box::new(object)))
+                            .is_err()
+                        {
+                            aborted = true;
+                        }
+                    }
+                }
+            }
+            (builder, sender, aborted)
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut sink = |index: usize, value: serde_json::Value| -> Result<(), String> {
+            batch.push((index, value));
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                batches
+                    .send(full)
+                    .map_err(|_| "the validating thread stopped".to_owned())?;
+            }
+            on_object();
+            Ok(())
+        };
+        let result = read_objects(bytes, InputLimits::default(), &mut sink);
+        if !batch.is_empty() {
+            let _ = batches.send(batch);
+        }
+        drop(batches);
+        let Ok((builder, sender, mut aborted)) = validator.join() else {
+            return StreamOutcome {
+                outcome: ReadOutcome::Unreadable("validation failed unexpectedly".to_owned()),
+                aborted: true,
+            };
+        };
+        let outcome = match result {
+            Ok(shape) => {
+                let envelope = match &shape {
+                    InputShape::Bundle { id } => check_bundle_envelope(id.as_deref()),
+                    _ => Vec::new(),
+                };
+                ReadOutcome::Read {
+                    intake: builder.finish(),
+                    envelope,
+                }
+            }
+            Err(error) => ReadOutcome::Unreadable(error.to_string()),
+        };
+        let refuse = match &outcome {
+            ReadOutcome::Unreadable(_) => true,
+            ReadOutcome::Read { envelope, .. } => !envelope.is_empty(),
+        };
+        if refuse && !aborted {
+            aborted = true;
+            let _ = sender.blocking_send(IngestItem::Abort);
+        }
+        drop(sender);
+        StreamOutcome { outcome, aborted }
     })
 }

@@ -13,7 +13,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::cli::ImportArgs;
 use crate::commands::problems_found;
 use crate::data_dir::DataDir;
-use crate::reading::{InputSource, Purpose, ReadOutcome, expand_inputs, read_bytes, read_input};
+use crate::reading::{InputSource, ReadOutcome, expand_inputs, read_bytes, stream_input};
+
+/// Objects validated ahead of the store, at most.
+const STREAM_BUFFER: usize = 4_096;
 
 /// Rejections printed per input before the rest is summarised.
 const REJECTIONS_SHOWN_PER_INPUT: usize = 20;
@@ -68,17 +71,30 @@ pub async fn import_sources(
         let label = source.label();
         progress.set_message(label.clone());
         let bytes = read_bytes(source)?;
-        let outcome = read_input(&bytes, Purpose::Store, false, &mut || progress.inc(1));
-        drop(bytes);
-        let (intake, envelope) = match outcome {
+        let mode = match policy {
+            IntakePolicy::AllOrNothing => IngestMode::AllOrNothing,
+            IntakePolicy::SkipInvalid => IngestMode::SkipRejected,
+        };
+        let provenance =
+            Provenance::new(source_name.map_or_else(|| format!("import:{label}"), str::to_owned));
+        // Read and validate on other threads while the store writes what passed.
+        let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER);
+        let reader_progress = progress.clone();
+        let reader = tokio::task::spawn_blocking(move || {
+            stream_input(&bytes, policy, sender, &mut || reader_progress.inc(1))
+        });
+        let stored = store.ingest_stream(receiver, mode, provenance).await;
+        let streamed = reader
+            .await
+            .context("reading the input failed unexpectedly")?;
+        let report = stored.with_context(|| format!("storing {label} failed"))?;
+        let (intake, envelope) = match streamed.outcome {
             ReadOutcome::Unreadable(problem) => {
                 progress.suspend(|| eprintln!("{label}: not imported: {problem}"));
                 summary.inputs_refused += 1;
                 continue;
             }
-            ReadOutcome::Read {
-                intake, envelope, ..
-            } => (intake, envelope),
+            ReadOutcome::Read { intake, envelope } => (intake, envelope),
         };
         summary.objects_read += intake.total;
         let mut problems: Vec<String> = envelope.iter().map(ToString::to_string).collect();
@@ -92,29 +108,9 @@ pub async fn import_sources(
             }
         }
         summary.rejected += intake.invalid.len();
-        if !envelope.is_empty() || !intake.may_store(policy) {
-            report_problems(
-                &progress,
-                &label,
-                &problems,
-                "nothing from this input was stored",
-            );
-            summary.inputs_refused += 1;
-            continue;
-        }
-        let mode = match policy {
-            IntakePolicy::AllOrNothing => IngestMode::AllOrNothing,
-            IntakePolicy::SkipInvalid => IngestMode::SkipRejected,
-        };
-        let provenance =
-            Provenance::new(source_name.map_or_else(|| format!("import:{label}"), str::to_owned));
-        let (indexes, objects): (Vec<usize>, Vec<_>) = intake.accepted.into_iter().unzip();
-        let report = store
-            .ingest(objects, mode, provenance)
-            .await
-            .with_context(|| format!("storing {label} failed"))?;
         for rejection in &report.rejections {
-            let index = indexes
+            let index = intake
+                .streamed
                 .get(rejection.index)
                 .copied()
                 .unwrap_or(rejection.index);
@@ -124,7 +120,7 @@ pub async fn import_sources(
             ));
         }
         summary.rejected += report.rejections.len();
-        if report.committed {
+        if report.committed && !streamed.aborted {
             summary.new_objects += report.count(IngestOutcome::NewObject);
             summary.new_versions += report.count(IngestOutcome::NewVersion);
             summary.duplicates += report.count(IngestOutcome::Duplicate);
