@@ -204,6 +204,27 @@ fn bad_input_is_refused_whole_and_explained() {
         ("utf8.json", invalid_utf8, "not valid UTF-8"),
         ("nested.json", nested.into_bytes(), "recursion limit"),
         ("not-stix.json", b"[1, 2, 3]".to_vec(), "not-an-object"),
+        // Valid objects first, then the input breaks: what streamed to the store is undone.
+        (
+            "truncated.json",
+            {
+                let mut text = bundle(vec![
+                    valid.clone(),
+                    indicator("3b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b"),
+                ])
+                .into_bytes();
+                text.truncate(text.len() - 3);
+                text
+            },
+            "EOF while parsing",
+        ),
+        (
+            "bad-bundle-id.json",
+            bundle(vec![valid.clone()])
+                .replace("bundle--1c7f7b36", "bundel--1c7f7b36")
+                .into_bytes(),
+            "bundle--<UUID>",
+        ),
     ];
     for (name, content, expected) in cases {
         let path = write(folder.path(), name, content);

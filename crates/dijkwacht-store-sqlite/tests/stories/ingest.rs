@@ -288,3 +288,62 @@ pub async fn unversioned_objects_are_stored_once_per_content(store: &dyn Store) 
     let latest = latest_version(store, &ipv4_id(1)).await;
     assert!(latest.json.contains("phishing"));
 }
+
+/// A streamed batch commits when the sender closes and keeps nothing after an abort.
+pub async fn streamed_batches_commit_on_close_and_keep_nothing_on_abort(store: &dyn Store) {
+    use dijkwacht_store::IngestItem;
+
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let producer = tokio::spawn(async move {
+        for number in 1..=3 {
+            let object = indicator(number, NOON, "streamed", "sent one by one");
+            sender
+                .send(IngestItem::Object(Box::new(object)))
+                .await
+                .expect("the store receives");
+        }
+    });
+    let report = store
+        .ingest_stream(
+            receiver,
+            IngestMode::AllOrNothing,
+            Provenance::new("test:stream"),
+        )
+        .await
+        .expect("the store accepts the stream");
+    producer.await.expect("the producer finishes");
+    assert!(report.committed);
+    assert_eq!(report.outcomes, [IngestOutcome::NewObject; 3]);
+    assert_eq!(all_versions(store).await.len(), 3);
+
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    let producer = tokio::spawn(async move {
+        for number in 4..=5 {
+            let object = indicator(number, NOON, "doomed", "the input turns out bad");
+            sender
+                .send(IngestItem::Object(Box::new(object)))
+                .await
+                .expect("the store receives");
+        }
+        sender
+            .send(IngestItem::Abort)
+            .await
+            .expect("the store receives");
+    });
+    let report = store
+        .ingest_stream(
+            receiver,
+            IngestMode::SkipRejected,
+            Provenance::new("test:stream"),
+        )
+        .await
+        .expect("the store accepts the stream");
+    producer.await.expect("the producer finishes");
+    assert!(!report.committed);
+    assert!(report.dates_added.iter().all(Option::is_none));
+    assert_eq!(
+        all_versions(store).await.len(),
+        3,
+        "an aborted stream left objects behind"
+    );
+}
