@@ -257,9 +257,9 @@ pub fn generated_bundle(indicators: usize) -> String {
     let identity = "identity--0b1e5e7a-3c2b-4f4e-9c55-6a0f2d9b7c11";
     let malware = "malware--5a8f3e21-7c44-4d1a-8b6e-2f9d0c3a4b55";
     out.push_str("{\"type\":\"bundle\",\"id\":\"bundle--9d3c1b2a-4e5f-4a6b-8c7d-0e1f2a3b4c5d\",\"objects\":[\n");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "{{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"{identity}\",\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"Benchmark Feed\",\"identity_class\":\"organization\"}},\n"
+        "{{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"{identity}\",\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\",\"name\":\"Benchmark Feed\",\"identity_class\":\"organization\"}},"
     );
     let _ = write!(
         out,
