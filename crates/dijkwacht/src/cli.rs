@@ -39,6 +39,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Count stored objects and versions by type.
     Stats(StatsArgs),
+    /// Find objects by words of their name or description.
+    Search(SearchArgs),
     /// Serve the HTTP interface.
     Serve(ServeArgs),
     /// Start a demo instance with sample intelligence: the one command to try Dijkwacht.
@@ -98,6 +100,18 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The words to look for; each must occur.
+    #[arg(required = true)]
+    pub words: Vec<String>,
+    /// At most this many results, best first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

@@ -131,6 +131,11 @@ fn init_validate_import_export_and_stats() {
     );
     let exported: Value = serde_json::from_slice(&output.stdout).expect("export is JSON");
     assert_eq!(exported["objects"].as_array().map(Vec::len), Some(0));
+    let output = run(data.path(), &["search", "C2"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"));
+    let output = run(data.path(), &["search", "nothing-like-this"]);
+    assert!(text(&output.stdout).contains("0 found"));
     let output = run(data.path(), &["export", "--added-after", "yesterday"]);
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("not a timestamp"));

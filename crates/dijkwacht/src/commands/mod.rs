@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod import;
 mod init;
+mod search;
 mod serve;
 mod stats;
 mod validate;
@@ -23,6 +24,7 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(options) => runtime()?.block_on(import::run(&data, &options)),
         Command::Export(options) => runtime()?.block_on(export::run(&data, &options)),
         Command::Stats(options) => runtime()?.block_on(stats::run(&data, &options)),
+        Command::Search(options) => runtime()?.block_on(search::run(&data, &options)),
         Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
         Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
         Command::Bench(BenchCommand::Ingest(options)) => {
