@@ -45,17 +45,15 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes every object the query matches as a bundle, page after page.
+/// Writes every object the query matches as a bundle, page after page. An empty result
+/// is a bundle without `objects`, since STIX lists must not be empty.
 pub async fn write_bundle(
     store: &dyn Store,
     mut query: ObjectQuery,
     mut out: impl Write,
 ) -> anyhow::Result<usize> {
     let bundle_id = format!("bundle--{}", uuid_v4());
-    write!(
-        out,
-        "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\",\"objects\":["
-    )?;
+    write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\"")?;
     let mut written = 0usize;
     loop {
         let page = store
@@ -63,10 +61,11 @@ pub async fn write_bundle(
             .await
             .context("reading from the store failed")?;
         for object in &page.objects {
-            if written > 0 {
-                out.write_all(b",")?;
-            }
-            out.write_all(b"\n")?;
+            out.write_all(if written == 0 {
+                b",\"objects\":[\n"
+            } else {
+                b",\n"
+            })?;
             out.write_all(object.json.as_bytes())?;
             written += 1;
         }
@@ -75,7 +74,7 @@ pub async fn write_bundle(
             _ => break,
         }
     }
-    out.write_all(b"\n]}\n")?;
+    out.write_all(if written == 0 { b"}\n" } else { b"\n]}\n" })?;
     out.flush()?;
     Ok(written)
 }
