@@ -53,21 +53,40 @@ pub(crate) fn ingest(
     let mut objects = objects.into_iter();
     ingest_from(
         connection,
-        || {
-            objects
-                .next()
-                .map(|object| IngestItem::Object(Box::new(object)))
-        },
+        || objects.next().map(Next::Object),
         mode,
         provenance,
     )
 }
 
+/// One step of a batch as [`ingest_from`] consumes it.
+pub(crate) enum Next {
+    Object(PreparedObject),
+    Abort,
+}
+
+/// Flattens a stream of [`IngestItem`]s into single objects.
+pub(crate) fn flatten_items(
+    mut receive: impl FnMut() -> Option<IngestItem>,
+) -> impl FnMut() -> Option<Next> {
+    let mut pending = Vec::new().into_iter();
+    move || loop {
+        if let Some(object) = pending.next() {
+            return Some(Next::Object(object));
+        }
+        match receive()? {
+            IngestItem::Object(object) => return Some(Next::Object(*object)),
+            IngestItem::Objects(objects) => pending = objects.into_iter(),
+            IngestItem::Abort => return Some(Next::Abort),
+        }
+    }
+}
+
 /// Stores the objects `next` hands out, in one transaction, until it returns `None`
-/// (then the batch commits) or [`IngestItem::Abort`] (then nothing is kept).
+/// (then the batch commits) or [`Next::Abort`] (then nothing is kept).
 pub(crate) fn ingest_from(
     connection: &mut Connection,
-    mut next: impl FnMut() -> Option<IngestItem>,
+    mut next: impl FnMut() -> Option<Next>,
     mode: IngestMode,
     provenance: &Provenance,
 ) -> Result<IngestReport, StoreError> {
@@ -86,8 +105,8 @@ pub(crate) fn ingest_from(
             .map_err(|error| StoreError::backend(context(0), error))?;
         while let Some(item) = next() {
             let object = match item {
-                IngestItem::Object(object) => object,
-                IngestItem::Abort => {
+                Next::Object(object) => object,
+                Next::Abort => {
                     aborted = true;
                     break;
                 }

@@ -188,7 +188,8 @@ impl Store for SqliteStore {
     ) -> Result<IngestReport, StoreError> {
         let context = "storing a streamed batch".to_owned();
         self.write(context, move |connection| {
-            ingest::ingest_from(connection, || objects.blocking_recv(), mode, &provenance)
+            let next = ingest::flatten_items(|| objects.blocking_recv());
+            ingest::ingest_from(connection, next, mode, &provenance)
         })
         .await
     }

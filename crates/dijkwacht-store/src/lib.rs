@@ -25,6 +25,8 @@ use async_trait::async_trait;
 pub enum IngestItem {
     /// The next object of the batch (boxed: objects are large next to `Abort`).
     Object(Box<PreparedObject>),
+    /// The next objects of the batch, in order (fewer messages for large inputs).
+    Objects(Vec<PreparedObject>),
     /// Give up: nothing of the batch may be stored (the input turned out invalid).
     Abort,
 }
@@ -61,6 +63,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         while let Some(item) = objects.recv().await {
             match item {
                 IngestItem::Object(object) => batch.push(*object),
+                IngestItem::Objects(objects) => batch.extend(objects),
                 IngestItem::Abort => {
                     return Ok(IngestReport {
                         outcomes: vec![IngestOutcome::Rejected; batch.len()],

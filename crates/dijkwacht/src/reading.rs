@@ -141,6 +141,7 @@ pub fn stream_input(
         sender,
         policy,
         aborted: false,
+        pending: Vec::with_capacity(BATCH),
     };
     let (outcome, mut forward) =
         run_pipeline(bytes, IntakeBuilder::new().streaming(), on_object, forward);
@@ -150,6 +151,8 @@ pub fn stream_input(
     };
     if refuse {
         forward.abort();
+    } else {
+        forward.flush();
     }
     StreamOutcome {
         outcome,
@@ -169,14 +172,30 @@ impl AfterValidation for KeepAll {
     fn after(&mut self, _: &IntakeBuilder, _: Option<PreparedObject>) {}
 }
 
-/// Send accepted objects on to the store ([`stream_input`]).
+/// Send accepted objects on to the store ([`stream_input`]), a few hundred at a time.
 struct Forward {
     sender: tokio::sync::mpsc::Sender<IngestItem>,
     policy: IntakePolicy,
     aborted: bool,
+    pending: Vec<PreparedObject>,
 }
 
 impl Forward {
+    /// Sends what is pending (unless the batch was aborted).
+    fn flush(&mut self) {
+        if self.aborted || self.pending.is_empty() {
+            return;
+        }
+        let objects = std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH));
+        if self
+            .sender
+            .blocking_send(IngestItem::Objects(objects))
+            .is_err()
+        {
+            self.aborted = true;
+        }
+    }
+
     fn abort(&mut self) {
         if !self.aborted {
             self.aborted = true;
@@ -196,12 +215,9 @@ impl AfterValidation for Forward {
             return;
         }
         if let Some(object) = accepted {
-            if self
-                .sender
-                .blocking_send(IngestItem::Object(Box::new(object)))
-                .is_err()
-            {
-                self.aborted = true;
+            self.pending.push(object);
+            if self.pending.len() == BATCH {
+                self.flush();
             }
         }
     }

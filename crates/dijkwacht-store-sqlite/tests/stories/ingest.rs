@@ -295,13 +295,18 @@ pub async fn streamed_batches_commit_on_close_and_keep_nothing_on_abort(store: &
 
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let producer = tokio::spawn(async move {
-        for number in 1..=3 {
-            let object = indicator(number, NOON, "streamed", "sent one by one");
-            sender
-                .send(IngestItem::Object(Box::new(object)))
-                .await
-                .expect("the store receives");
-        }
+        let first_two = (1..=2)
+            .map(|number| indicator(number, NOON, "streamed", "sent in a batch"))
+            .collect();
+        sender
+            .send(IngestItem::Objects(first_two))
+            .await
+            .expect("the store receives");
+        let third = indicator(3, NOON, "streamed", "sent alone");
+        sender
+            .send(IngestItem::Object(Box::new(third)))
+            .await
+            .expect("the store receives");
     });
     let report = store
         .ingest_stream(

@@ -15,8 +15,8 @@ use crate::commands::problems_found;
 use crate::data_dir::DataDir;
 use crate::reading::{InputSource, ReadOutcome, expand_inputs, read_bytes, stream_input};
 
-/// Objects validated ahead of the store, at most.
-const STREAM_BUFFER: usize = 4_096;
+/// Batches of objects validated ahead of the store, at most.
+const STREAM_BUFFER: usize = 16;
 
 /// Rejections printed per input before the rest is summarised.
 const REJECTIONS_SHOWN_PER_INPUT: usize = 20;
