@@ -154,17 +154,18 @@ fn custom_key(category: ObjectCategory) -> &'static str {
     }
 }
 
-/// How STIX defines `property` for objects of `object_type` (of `category` when the
-/// type is custom); `None` means it is a custom property.
-pub fn property(
-    object_type: &str,
-    category: ObjectCategory,
-    property: &str,
-) -> Option<&'static PropertySpec> {
-    let owner = match lookup(object_type) {
+/// The key under which the properties of an object are defined: the standard type's
+/// name, or a marker for custom types of `category`. Compute it once per object.
+pub fn owner_key(spec: Option<&'static TypeSpec>, category: ObjectCategory) -> &'static str {
+    match spec {
         Some(spec) => spec.name,
         None => custom_key(category),
-    };
+    }
+}
+
+/// How STIX defines `property` for objects whose [`owner_key`] is `owner`; `None` means
+/// it is a custom property.
+pub fn property(owner: &'static str, property: &str) -> Option<&'static PropertySpec> {
     DEFINED_PROPERTIES.get(&(owner, property)).copied()
 }
 

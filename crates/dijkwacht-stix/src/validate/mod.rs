@@ -131,26 +131,23 @@ impl Checker {
 
         // One pass over the object: each property is looked up in the type's
         // definition (a hash lookup), checked, and counted if required.
+        let owner = registry::owner_key(spec, category);
         let mut required_present = 0usize;
         for (name, value) in object {
             let location = root.key(name);
-            if RESERVED_PROPERTIES.contains(&name.as_str()) {
-                self.report(
-                    Rule::ReservedProperty,
-                    &location,
-                    format!(
-                        "`{name}` is a reserved property name in STIX 2.1 and must not be used"
-                    ),
-                );
-                continue;
-            }
-            match registry::property(object_type, category, name) {
+            match registry::property(owner, name) {
                 Some(property) => {
                     required_present += usize::from(property.required);
                     if name != "type" && name != "id" {
                         kinds::check_value(self, &property.kind, value, &location);
                     }
                 }
+                // Reserved names are never defined, so only unknown names can be one.
+                None if RESERVED_PROPERTIES.contains(&name.as_str()) => self.report(
+                    Rule::ReservedProperty,
+                    &location,
+                    format!("`{name}` is a reserved property name in STIX 2.1 and must not be used"),
+                ),
                 None => self.check_custom_property(name, value, &location, spec.is_some()),
             }
         }

@@ -36,8 +36,10 @@ pub(super) fn check_common_rules(
             );
         }
     }
-    for name in ["created", "modified"] {
-        if let Some(stamp) = timestamp_of(object, name) {
+    let created = timestamp_of(object, "created");
+    let modified = timestamp_of(object, "modified");
+    for (name, stamp) in [("created", created), ("modified", modified)] {
+        if let Some(stamp) = stamp {
             if stamp.fraction_digits() < 3 {
                 checker.report(
                     Rule::TimestampPrecision,
@@ -47,10 +49,7 @@ pub(super) fn check_common_rules(
             }
         }
     }
-    if let (Some(created), Some(modified)) = (
-        timestamp_of(object, "created"),
-        timestamp_of(object, "modified"),
-    ) {
+    if let (Some(created), Some(modified)) = (created, modified) {
         if modified < created {
             checker.report(
                 Rule::ModifiedBeforeCreated,
