@@ -146,7 +146,9 @@ impl Checker {
                 None if RESERVED_PROPERTIES.contains(&name.as_str()) => self.report(
                     Rule::ReservedProperty,
                     &location,
-                    format!("`{name}` is a reserved property name in STIX 2.1 and must not be used"),
+                    format!(
+                        "`{name}` is a reserved property name in STIX 2.1 and must not be used"
+                    ),
                 ),
                 None => self.check_custom_property(name, value, &location, spec.is_some()),
             }
