@@ -61,6 +61,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
             println!("  curl http://{address}/healthz");
             println!("  dijkwacht --data {data_flag} stats");
             println!("  dijkwacht --data {data_flag} export --type indicator > indicators.json");
+            println!("  (from a clone, `cargo run --release --` stands in for `dijkwacht`)");
         },
     )
     .await?;
