@@ -5,31 +5,12 @@
 
 mod stories;
 
-use std::time::Instant;
-
-use dijkwacht_store::{IngestMode, ObjectQuery, Provenance, Store, StoreError, VersionSelection};
+use dijkwacht_store::{ObjectQuery, Store, StoreError};
 use dijkwacht_store_sqlite::{SCHEMA_VERSION, SqliteStore, migrations};
 use tempfile::TempDir;
 
-use stories::objects::{indicator, indicator_with_id, scattered_indicator_id};
+use stories::objects::indicator;
 use stories::{all_versions, ingest_ok, store_stories};
-
-/// CPU seconds this process has used so far, all threads (Linux only; 0 elsewhere).
-fn process_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields 14 and 15 (utime, stime) follow the parenthesised command name.
-    let after_name = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: f64 = fields
-        .get(11..13)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|field| field.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
-}
 
 fn fresh_store() -> (TempDir, SqliteStore) {
     let folder = tempfile::tempdir().expect("a temporary folder");
@@ -227,109 +208,4 @@ async fn concurrent_writers_and_readers_agree() {
             .windows(2)
             .all(|pair| pair[0].date_added < pair[1].date_added)
     );
-}
-
-/// Measures batch ingest of 100,000 new indicators with random-looking ids. Run with
-/// `cargo test --release -p dijkwacht-store-sqlite --test store -- --ignored --nocapture
-/// ingest_rate` (DIJKWACHT_BENCH_OBJECTS=1000000 for a larger run).
-#[tokio::test]
-#[ignore = "a measurement, not a check; run it in release mode"]
-async fn ingest_rate_of_100k_indicators() {
-    let (folder, store) = fresh_store();
-    // DIJKWACHT_BENCH_OBJECTS picks another size (a multiple of 10), e.g. for a profiler.
-    let count: u32 = std::env::var("DIJKWACHT_BENCH_OBJECTS")
-        .ok()
-        .and_then(|text| text.parse().ok())
-        .unwrap_or(100_000);
-    let objects: Vec<_> = (0..count)
-        .map(|number| {
-            indicator_with_id(
-                &scattered_indicator_id(number),
-                number,
-                "2024-06-01T12:00:00.000Z",
-                &format!("Phishing domain {number}"),
-                "Landing page of a credential phishing campaign against water boards",
-            )
-        })
-        .collect();
-    let bytes: usize = objects.iter().map(|object| object.json.len()).sum();
-    let again = objects.clone();
-    let started = Instant::now();
-    let cpu_before = process_cpu_seconds();
-    let report = store
-        .ingest(objects, IngestMode::SkipRejected, Provenance::new("bench"))
-        .await
-        .expect("stored");
-    let elapsed = started.elapsed();
-    let cpu = process_cpu_seconds() - cpu_before;
-    assert_eq!(
-        report.count(dijkwacht_store::IngestOutcome::NewObject),
-        count as usize
-    );
-    println!(
-        "one batch of {count} new indicators ({} MB of JSON): {:.2} s, {:.0} objects/s \
-         ({cpu:.2} s of CPU)",
-        bytes / 1_000_000,
-        elapsed.as_secs_f64(),
-        f64::from(count) / elapsed.as_secs_f64()
-    );
-
-    let started = Instant::now();
-    let report = store
-        .ingest(again, IngestMode::SkipRejected, Provenance::new("bench"))
-        .await
-        .expect("stored");
-    let elapsed = started.elapsed();
-    assert_eq!(
-        report.count(dijkwacht_store::IngestOutcome::Duplicate),
-        count as usize
-    );
-    println!(
-        "the same batch again, all duplicates: {:.2} s, {:.0} objects/s",
-        elapsed.as_secs_f64(),
-        f64::from(count) / elapsed.as_secs_f64()
-    );
-
-    let batches: Vec<Vec<_>> = (0..10u32)
-        .map(|batch| {
-            (0..count / 10)
-                .map(|number| {
-                    let number = count + batch * (count / 10) + number;
-                    indicator_with_id(
-                        &scattered_indicator_id(number),
-                        number,
-                        "2024-06-01T12:00:00.000Z",
-                        "Scanner",
-                        "Mass scanning of VPN appliances",
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let started = Instant::now();
-    for objects in batches {
-        store
-            .ingest(objects, IngestMode::AllOrNothing, Provenance::new("bench"))
-            .await
-            .expect("stored");
-    }
-    let elapsed = started.elapsed();
-    println!(
-        "ten batches of {} more new indicators: {:.2} s, {:.0} objects/s",
-        count / 10,
-        elapsed.as_secs_f64(),
-        f64::from(count) / elapsed.as_secs_f64()
-    );
-
-    let page = store
-        .query(ObjectQuery {
-            versions: VersionSelection::Last,
-            limit: 1_000,
-            ..ObjectQuery::default()
-        })
-        .await
-        .expect("query");
-    assert!(page.more);
-    let size = std::fs::metadata(folder.path().join("store.sqlite")).map(|meta| meta.len());
-    println!("file size: {:?} bytes", size);
 }

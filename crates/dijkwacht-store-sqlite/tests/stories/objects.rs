@@ -15,29 +15,6 @@ pub fn indicator_id(number: u32) -> String {
     format!("indicator--00000000-0000-4000-8000-{number:012}")
 }
 
-/// An indicator id that looks random, as UUIDv4s do (so that, as in real data, new ids
-/// land all over the id index rather than at its end), yet is the same in every run.
-pub fn scattered_indicator_id(number: u32) -> String {
-    let mut state = u64::from(number).wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut next = || {
-        // splitmix64
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut mixed = state;
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        mixed ^ (mixed >> 31)
-    };
-    let (high, low) = (next(), next());
-    format!(
-        "indicator--{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        high >> 32,
-        (high >> 16) & 0xFFFF,
-        high & 0xFFF,
-        0x8000 | ((low >> 48) & 0x3FFF),
-        low & 0xFFFF_FFFF_FFFF
-    )
-}
-
 /// Indicator `number` in the version `modified`.
 pub fn indicator(number: u32, modified: &str, name: &str, description: &str) -> PreparedObject {
     indicator_with_id(&indicator_id(number), number, modified, name, description)
