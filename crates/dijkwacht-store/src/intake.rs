@@ -118,13 +118,26 @@ impl IntakeBuilder {
             return None;
         }
         let object = self.shape_checked(index, id, value)?;
+        // When storing, the object is serialised anyway; hashing that text is cheaper
+        // than walking the tree again.
+        let prepared = (!self.validate_only).then(|| PreparedObject::from_object(&object));
+        let content_hash = match &prepared {
+            Some(prepared) => hash_text(&prepared.json),
+            None => hash_content(object.properties()),
+        };
         // Objects without a version (SCOs) are told apart by content: the same content
         // twice is one object, different content two versions.
-        let content_hash = hash_content(object.properties());
-        let version_key = object.version().map_or_else(
-            || format!("content:{content_hash:016x}"),
-            |stamp| stamp.sort_key(),
-        );
+        let version_key = match (&prepared, object.version()) {
+            (
+                Some(PreparedObject {
+                    version_key: Some(key),
+                    ..
+                }),
+                _,
+            ) => key.clone(),
+            (_, Some(stamp)) => stamp.sort_key(),
+            (_, None) => format!("content:{content_hash:016x}"),
+        };
         let key = (object.id().to_owned(), version_key);
         if let Some(&(earlier_index, earlier_hash)) = self.seen.get(&key) {
             if earlier_hash != content_hash {
@@ -149,10 +162,7 @@ impl IntakeBuilder {
             self.seen.insert(key, (index, content_hash));
         }
         self.intake.valid += 1;
-        if self.validate_only {
-            return None;
-        }
-        let prepared = PreparedObject::from_object(&object);
+        let prepared = prepared?;
         if self.streaming {
             self.intake.streamed.push(index);
             return Some(prepared);
@@ -202,6 +212,13 @@ impl IntakeBuilder {
 fn hash_content(properties: &serde_json::Map<String, Value>) -> u64 {
     let mut hasher = FxHasher::default();
     hash_map(properties, &mut hasher);
+    hasher.finish()
+}
+
+/// A 64-bit hash of canonical JSON text (sorted keys, so equal content, equal text).
+fn hash_text(text: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    text.hash(&mut hasher);
     hasher.finish()
 }
 

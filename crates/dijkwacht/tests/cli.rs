@@ -543,3 +543,81 @@ fn demo_loads_the_public_samples_when_asked() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(total_objects(&demo_folder) > 3_500);
 }
+
+#[test]
+fn imports_json_lines_folders_and_standard_input() {
+    use std::io::Write;
+    let data = fresh_store();
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let lines = format!(
+        "{}\n{}\n",
+        indicator("4b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b"),
+        indicator("5b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")
+    );
+    let nested = folder.path().join("feeds/today");
+    std::fs::create_dir_all(&nested).expect("writable");
+    write(&nested, "indicators.jsonl", lines);
+    write(
+        folder.path(),
+        "notes.txt",
+        "not STIX, and not picked up from a folder",
+    );
+    let output = run(
+        data.path(),
+        &["import", folder.path().to_str().unwrap_or_default()],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(total_objects(data.path()), 2);
+
+    let mut child = dijkwacht(data.path())
+        .args(["import", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(bundle(vec![indicator("6b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]).as_bytes())
+        .expect("writable");
+    let output = child.wait_with_output().expect("the import ends");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(total_objects(data.path()), 3);
+}
+
+#[test]
+fn validate_reports_as_json_with_warnings_when_asked() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let mut random_id =
+        json!({"type": "ipv4-addr", "spec_version": "2.1", "value": "198.51.100.3"});
+    random_id["id"] = json!("ipv4-addr--ff4f6a4b-7a8e-4a3f-9f0e-7f1a2c6f1c11");
+    let path = write(folder.path(), "warned.json", bundle(vec![random_id]));
+    let output = run(
+        folder.path(),
+        &[
+            "validate",
+            "--warnings",
+            "--format",
+            "json",
+            path.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "a SHOULD finding must not fail validation"
+    );
+    let verdicts: Vec<Value> = serde_json::from_slice(&output.stdout).expect("JSON verdicts");
+    assert_eq!(verdicts[0]["valid"], true);
+    assert_eq!(verdicts[0]["warnings"][0]["rule"], "sco-id-deterministic");
+    assert_eq!(verdicts[0]["warnings"][0]["path"], "$.id");
+    let output = run(
+        folder.path(),
+        &["validate", path.to_str().unwrap_or_default()],
+    );
+    assert!(
+        !text(&output.stdout).contains("sco-id-deterministic"),
+        "warnings are shown only when asked"
+    );
+}
