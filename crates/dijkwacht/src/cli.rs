@@ -45,6 +45,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start a demo instance with sample intelligence: the one command to try Dijkwacht.
     Demo(DemoArgs),
+    /// Check or show the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Measure parsing, validation and ingest speed.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -134,6 +137,19 @@ pub struct DemoArgs {
     /// Prepare the demo data folder and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every link of the chain; exit 1 and name the first broken one if the log
+    /// was tampered with.
+    Verify,
+    /// Print the last entries.
+    Show {
+        /// How many entries, newest last.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

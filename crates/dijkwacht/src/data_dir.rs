@@ -3,10 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use dijkwacht_audit::AuditLog;
 use dijkwacht_store_sqlite::SqliteStore;
 
 /// The file name of the embedded store inside the data folder.
 pub const STORE_FILE: &str = "dijkwacht.sqlite";
+
+/// The file name of the audit log inside the data folder.
+pub const AUDIT_FILE: &str = "audit.log";
 
 #[derive(Debug, Clone)]
 pub struct DataDir {
@@ -24,6 +28,16 @@ impl DataDir {
 
     pub fn store_path(&self) -> PathBuf {
         self.root.join(STORE_FILE)
+    }
+
+    pub fn audit_path(&self) -> PathBuf {
+        self.root.join(AUDIT_FILE)
+    }
+
+    /// Opens the audit log of this data folder (made on first use).
+    pub fn audit_log(&self) -> anyhow::Result<AuditLog> {
+        AuditLog::open(&self.audit_path())
+            .with_context(|| format!("cannot use the audit log in {}", self.root.display()))
     }
 
     /// Creates the folder and the store, or opens what is there.

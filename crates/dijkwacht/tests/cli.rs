@@ -621,3 +621,65 @@ fn validate_reports_as_json_with_warnings_when_asked() {
         "warnings are shown only when asked"
     );
 }
+
+#[test]
+fn imports_are_audited_and_tampering_is_found() {
+    let data = fresh_store();
+    let folder = tempfile::tempdir().expect("temporary folder");
+    for (number, suffix) in [
+        "7b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b",
+        "8b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = write(
+            folder.path(),
+            &format!("feed-{number}.json"),
+            bundle(vec![indicator(suffix)]),
+        );
+        let output = run(data.path(), &["import", path.to_str().unwrap_or_default()]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let output = run(data.path(), &["audit", "verify"]);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("intact, 2 entries"),
+        "{}",
+        text(&output.stdout)
+    );
+    let output = run(data.path(), &["audit", "show"]);
+    let entries: Vec<Value> = text(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1]["action"], "import");
+    assert_eq!(entries[1]["details"]["new_objects"], 1);
+
+    let log = data.path().join("audit.log");
+    let tampered = std::fs::read_to_string(&log)
+        .expect("readable")
+        .replace("\"new_objects\":1", "\"new_objects\":0");
+    std::fs::write(&log, tampered).expect("writable");
+    let output = run(data.path(), &["audit", "verify"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout).contains("broken at line 1"),
+        "{}",
+        text(&output.stdout)
+    );
+    // Nothing more is written into a tampered log.
+    let path = write(
+        folder.path(),
+        "feed-3.json",
+        bundle(vec![indicator("9b0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]),
+    );
+    let output = run(data.path(), &["import", path.to_str().unwrap_or_default()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("audit log"),
+        "{}",
+        text(&output.stderr)
+    );
+}

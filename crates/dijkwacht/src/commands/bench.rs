@@ -129,6 +129,7 @@ async fn measure_phase(phase: &str, options: &BenchIngestArgs) -> anyhow::Result
                     IntakePolicy::AllOrNothing,
                     Some("bench"),
                     false,
+                    None,
                 )
                 .await?;
                 timings.push(started.elapsed());

@@ -35,8 +35,15 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
 
     if let Some(samples) = &options.samples {
         let sources = sample_sources(samples)?;
-        let summary =
-            import_sources(&store, &sources, IntakePolicy::SkipInvalid, None, true).await?;
+        let summary = import_sources(
+            &store,
+            &sources,
+            IntakePolicy::SkipInvalid,
+            None,
+            true,
+            None,
+        )
+        .await?;
         print!("  samples:       ");
         print_summary(&summary);
     }

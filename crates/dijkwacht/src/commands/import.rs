@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use dijkwacht_audit::AuditLog;
 use dijkwacht_store::intake::IntakePolicy;
 use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -37,13 +38,22 @@ pub struct ImportSummary {
 
 pub async fn run(data: &DataDir, options: &ImportArgs) -> anyhow::Result<ExitCode> {
     let store = data.open()?;
+    let audit = data.audit_log()?;
     let sources = expand_inputs(&options.inputs)?;
     let policy = if options.skip_invalid {
         IntakePolicy::SkipInvalid
     } else {
         IntakePolicy::AllOrNothing
     };
-    let summary = import_sources(&store, &sources, policy, options.source.as_deref(), true).await?;
+    let summary = import_sources(
+        &store,
+        &sources,
+        policy,
+        options.source.as_deref(),
+        true,
+        Some(&audit),
+    )
+    .await?;
     print_summary(&summary);
     if summary.rejected > 0 || summary.inputs_refused > 0 {
         if options.skip_invalid {
@@ -62,6 +72,7 @@ pub async fn import_sources(
     policy: IntakePolicy,
     source_name: Option<&str>,
     show_progress: bool,
+    audit: Option<&AuditLog>,
 ) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
     let mut summary = ImportSummary::default();
@@ -121,9 +132,22 @@ pub async fn import_sources(
         }
         summary.rejected += report.rejections.len();
         if report.committed && !streamed.aborted {
-            summary.new_objects += report.count(IngestOutcome::NewObject);
-            summary.new_versions += report.count(IngestOutcome::NewVersion);
-            summary.duplicates += report.count(IngestOutcome::Duplicate);
+            let new_objects = report.count(IngestOutcome::NewObject);
+            let new_versions = report.count(IngestOutcome::NewVersion);
+            let duplicates = report.count(IngestOutcome::Duplicate);
+            summary.new_objects += new_objects;
+            summary.new_versions += new_versions;
+            summary.duplicates += duplicates;
+            if let Some(audit) = audit {
+                let mut details = serde_json::Map::new();
+                details.insert("new_objects".to_owned(), new_objects.into());
+                details.insert("new_versions".to_owned(), new_versions.into());
+                details.insert("duplicates".to_owned(), duplicates.into());
+                details.insert("rejected".to_owned(), report.rejections.len().into());
+                audit
+                    .append("operator", "import", Some(&label), details)
+                    .context("the import was stored but could not be written to the audit log")?;
+            }
             if !problems.is_empty() {
                 report_problems(
                     &progress,

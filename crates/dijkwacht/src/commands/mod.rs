@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code: 0 for success, 1 when
 //! the input had problems the user must fix; errors that stop a command become 2.
 
+mod audit;
 mod bench;
 mod demo;
 mod export;
@@ -13,7 +14,7 @@ mod validate;
 
 use std::process::ExitCode;
 
-use crate::cli::{BenchCommand, Cli, Command};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command};
 use crate::data_dir::DataDir;
 
 pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
@@ -27,6 +28,8 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(options) => runtime()?.block_on(search::run(&data, &options)),
         Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
         Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
+        Command::Audit(AuditCommand::Verify) => audit::verify(&data),
+        Command::Audit(AuditCommand::Show { limit }) => audit::show(&data, limit),
         Command::Bench(BenchCommand::Ingest(options)) => {
             runtime()?.block_on(bench::ingest(&options))
         }
