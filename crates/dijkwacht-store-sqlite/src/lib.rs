@@ -31,6 +31,7 @@
 
 mod checkpoint;
 mod connection;
+mod directory;
 mod ingest;
 mod migrations;
 mod read;
@@ -44,6 +45,11 @@ use dijkwacht_store::{
     IngestItem, IngestMode, IngestReport, ObjectQuery, Page, PreparedObject, Provenance, Store,
     StoreError, StoredObject, TypeCount,
 };
+use std::collections::BTreeSet;
+
+use dijkwacht_directory::MembershipStage;
+use dijkwacht_policy::CommunityId;
+use dijkwacht_store::directory::{Community, Directory, Membership, Organisation, User};
 use rusqlite::Connection;
 
 use crate::checkpoint::Checkpointer;
@@ -162,6 +168,100 @@ impl SqliteStore {
         })
         .await
         .map_err(|error| StoreError::backend(context, error))?
+    }
+}
+
+#[async_trait]
+impl Directory for SqliteStore {
+    async fn add_organisation(&self, organisation: Organisation) -> Result<(), StoreError> {
+        self.write("adding an organisation".to_owned(), move |connection| {
+            directory::add_organisation(connection, &organisation)
+        })
+        .await
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
+        self.read("listing organisations".to_owned(), directory::organisations)
+            .await
+    }
+
+    async fn add_community(&self, community: Community) -> Result<(), StoreError> {
+        self.write("adding a community".to_owned(), move |connection| {
+            directory::add_community(connection, &community)
+        })
+        .await
+    }
+
+    async fn communities(&self) -> Result<Vec<Community>, StoreError> {
+        self.read("listing communities".to_owned(), directory::communities)
+            .await
+    }
+
+    async fn join(
+        &self,
+        community: &str,
+        organisation: &str,
+        contact: Option<String>,
+    ) -> Result<MembershipStage, StoreError> {
+        let (community, organisation) = (community.to_owned(), organisation.to_owned());
+        self.write("joining a community".to_owned(), move |connection| {
+            directory::join(connection, &community, &organisation, contact.as_deref())
+        })
+        .await
+    }
+
+    async fn set_stage(
+        &self,
+        community: &str,
+        organisation: &str,
+        stage: MembershipStage,
+    ) -> Result<(), StoreError> {
+        let (community, organisation) = (community.to_owned(), organisation.to_owned());
+        self.write("changing a membership".to_owned(), move |connection| {
+            directory::set_stage(connection, &community, &organisation, stage)
+        })
+        .await
+    }
+
+    async fn leave(&self, community: &str, organisation: &str) -> Result<(), StoreError> {
+        let (community, organisation) = (community.to_owned(), organisation.to_owned());
+        self.write("ending a membership".to_owned(), move |connection| {
+            directory::leave(connection, &community, &organisation)
+        })
+        .await
+    }
+
+    async fn memberships(&self) -> Result<Vec<Membership>, StoreError> {
+        self.read("listing memberships".to_owned(), directory::memberships)
+            .await
+    }
+
+    async fn reach(&self, organisation: &str) -> Result<BTreeSet<CommunityId>, StoreError> {
+        let organisation = organisation.to_owned();
+        self.read("computing a reach".to_owned(), move |connection| {
+            directory::reach(connection, &organisation)
+        })
+        .await
+    }
+
+    async fn add_user(&self, user: User, password_hash: String) -> Result<(), StoreError> {
+        self.write("adding a user".to_owned(), move |connection| {
+            directory::add_user(connection, &user, &password_hash)
+        })
+        .await
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.read("listing users".to_owned(), directory::users)
+            .await
+    }
+
+    async fn user_with_password(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {
+        let email = email.to_owned();
+        self.read("reading a user".to_owned(), move |connection| {
+            directory::user_with_password(connection, &email)
+        })
+        .await
     }
 }
 

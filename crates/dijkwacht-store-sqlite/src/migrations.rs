@@ -18,10 +18,16 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_objects",
-    sql: include_str!("migrations/0001_objects.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_objects",
+        sql: include_str!("migrations/0001_objects.sql"),
+    },
+    Migration {
+        name: "0002_directory",
+        sql: include_str!("migrations/0002_directory.sql"),
+    },
+];
 
 /// The schema version this build creates and understands: the number of migrations.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();

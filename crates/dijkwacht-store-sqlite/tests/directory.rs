@@ -1,0 +1,192 @@
+//! The directory on a real SQLite file: who belongs where, and how reach follows the
+//! community tree and membership stages at once.
+
+use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass};
+use dijkwacht_policy::{CommunityId, Role};
+use dijkwacht_store::StoreError;
+use dijkwacht_store::directory::{Community, Directory, Organisation, User};
+use dijkwacht_store_sqlite::SqliteStore;
+
+fn organisation(name: &str) -> Organisation {
+    Organisation {
+        name: name.to_owned(),
+        display_name: name.to_uppercase(),
+        sectors: vec![Sector::Water, Sector::Other],
+        size: SizeClass::Small,
+        vital: false,
+        identity: format!("identity--{}", uuid_for(name)),
+    }
+}
+
+fn community(name: &str, parent: Option<&str>, vetted: bool) -> Community {
+    Community {
+        name: name.to_owned(),
+        display_name: name.to_owned(),
+        kind: CommunityKind::TopSector,
+        parent: parent.map(str::to_owned),
+        vetted,
+        identity: format!("identity--{}", uuid_for(name)),
+    }
+}
+
+/// A fixed UUID-shaped suffix per name, so identities are unique.
+fn uuid_for(name: &str) -> String {
+    let digits: String = name
+        .bytes()
+        .map(|byte| format!("{:02x}", byte))
+        .collect::<String>();
+    let padded = format!("{digits:0<32}");
+    let hex = &padded[..32];
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn names(reach: std::collections::BTreeSet<CommunityId>) -> Vec<String> {
+    reach.into_iter().map(|community| community.0).collect()
+}
+
+#[tokio::test]
+async fn memberships_and_reach_follow_stages_and_the_tree_at_once() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let store = SqliteStore::open(&folder.path().join("store.sqlite")).expect("a store");
+    store
+        .add_organisation(organisation("waterschap"))
+        .await
+        .expect("added");
+    store
+        .add_organisation(organisation("drinkwater"))
+        .await
+        .expect("added");
+    store
+        .add_community(community("plenum", None, false))
+        .await
+        .expect("added");
+    store
+        .add_community(community("water", Some("plenum"), true))
+        .await
+        .expect("added");
+    store
+        .add_community(community("water-noord", Some("water"), false))
+        .await
+        .expect("added");
+
+    // Open community: participant at once; reach includes every ancestor.
+    let stage = store
+        .join(
+            "water-noord",
+            "waterschap",
+            Some("ciso@waterschap.example".to_owned()),
+        )
+        .await
+        .expect("joined");
+    assert_eq!(stage, MembershipStage::Participant);
+    assert_eq!(
+        names(store.reach("waterschap").await.expect("reach")),
+        ["plenum", "water", "water-noord"]
+    );
+
+    // Vetted community: an applicant sees nothing of it until approved.
+    assert_eq!(
+        store
+            .join("water", "drinkwater", None)
+            .await
+            .expect("applied"),
+        MembershipStage::Applicant
+    );
+    assert!(store.reach("drinkwater").await.expect("reach").is_empty());
+    store
+        .set_stage("water", "drinkwater", MembershipStage::Partner)
+        .await
+        .expect("approved");
+    assert_eq!(
+        names(store.reach("drinkwater").await.expect("reach")),
+        ["plenum", "water"]
+    );
+
+    // Leaving takes effect at once.
+    store.leave("water", "drinkwater").await.expect("left");
+    assert!(store.reach("drinkwater").await.expect("reach").is_empty());
+    assert_eq!(store.memberships().await.expect("listed").len(), 1);
+
+    // Mistakes are refused with what to do.
+    assert!(matches!(
+        store.add_organisation(organisation("waterschap")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store
+            .add_community(community("zee", Some("oceaan"), false))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.join("water-noord", "waterschap", None).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.join("nergens", "waterschap", None).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .set_stage("water", "drinkwater", MembershipStage::Partner)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let listed = store.organisations().await.expect("listed");
+    assert_eq!(listed[1], organisation("waterschap"));
+    assert_eq!(store.communities().await.expect("listed").len(), 3);
+}
+
+#[tokio::test]
+async fn users_belong_to_an_existing_organisation_and_keep_their_hash() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let store = SqliteStore::open(&folder.path().join("store.sqlite")).expect("a store");
+    let alice = User {
+        email: "alice@waterschap.example".to_owned(),
+        organisation: "waterschap".to_owned(),
+        role: Role::Analyst,
+    };
+    assert!(matches!(
+        store
+            .add_user(alice.clone(), "$argon2id$x".to_owned())
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    store
+        .add_organisation(organisation("waterschap"))
+        .await
+        .expect("added");
+    store
+        .add_user(alice.clone(), "$argon2id$x".to_owned())
+        .await
+        .expect("added");
+    assert!(matches!(
+        store
+            .add_user(alice.clone(), "$argon2id$y".to_owned())
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(store.users().await.expect("listed"), [alice.clone()]);
+    assert_eq!(
+        store
+            .user_with_password("alice@waterschap.example")
+            .await
+            .expect("read"),
+        Some((alice, "$argon2id$x".to_owned()))
+    );
+    assert_eq!(
+        store
+            .user_with_password("mallory@example.com")
+            .await
+            .expect("read"),
+        None
+    );
+}
