@@ -174,7 +174,10 @@ async fn users_belong_to_an_existing_organisation_and_keep_their_hash() {
             .await,
         Err(StoreError::Invalid(_))
     ));
-    assert_eq!(store.users().await.expect("listed"), std::slice::from_ref(&alice));
+    assert_eq!(
+        store.users().await.expect("listed"),
+        std::slice::from_ref(&alice)
+    );
     assert_eq!(
         store
             .user_with_password("alice@waterschap.example")

@@ -45,6 +45,15 @@ pub enum Command {
     Serve(ServeArgs),
     /// Start a demo instance with sample intelligence: the one command to try Dijkwacht.
     Demo(DemoArgs),
+    /// Manage member organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage communities and memberships.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Check or show the hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -137,6 +146,94 @@ pub struct DemoArgs {
     /// Prepare the demo data folder and exit without serving.
     #[arg(long)]
     pub no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        /// A short name: lower-case letters, digits and '-' (e.g. waterbedrijf).
+        name: String,
+        /// The full name (default: the short name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// A sector: agri-food, chemie, creatieve-industrie, energie, hightech,
+        /// life-sciences, logistiek, tuinbouw, water or other (repeatable).
+        #[arg(long = "sector", required = true)]
+        sectors: Vec<String>,
+        /// micro, small, medium or large.
+        #[arg(long, default_value = "small")]
+        size: String,
+        /// A vital operator.
+        #[arg(long)]
+        vital: bool,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommunityCommand {
+    /// Add a community.
+    Add {
+        /// A short name: lower-case letters, digits and '-' (e.g. water).
+        name: String,
+        /// top-sector, trade-association, region, supply-chain, theme, plenum or public.
+        #[arg(long)]
+        kind: String,
+        /// The full name (default: the short name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The parent community: what is shared into it reaches this one's members.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Members are admitted by a moderator (otherwise joining is immediate).
+        #[arg(long)]
+        vetted: bool,
+    },
+    /// List communities.
+    List,
+    /// Let an organisation join (or apply to, when vetted) a community.
+    Join {
+        community: String,
+        organisation: String,
+        /// The organisation's contact person for this community.
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// Admit an applicant as participant (or partner).
+    Approve {
+        community: String,
+        organisation: String,
+        #[arg(long)]
+        partner: bool,
+    },
+    /// End a membership or withdraw an application.
+    Leave {
+        community: String,
+        organisation: String,
+    },
+    /// List memberships.
+    Members,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        /// The login, an e-mail address.
+        email: String,
+        #[arg(long = "org")]
+        organisation: String,
+        /// admin, moderator, org-admin, analyst or member.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -683,3 +683,182 @@ fn imports_are_audited_and_tampering_is_found() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn administration_of_organisations_communities_and_users() {
+    use std::io::Write;
+    let data = fresh_store();
+    let ok = |arguments: &[&str]| {
+        let output = run(data.path(), arguments);
+        assert!(
+            output.status.success(),
+            "{arguments:?}: {}",
+            text(&output.stderr)
+        );
+        text(&output.stdout)
+    };
+    ok(&[
+        "org",
+        "add",
+        "waterbedrijf",
+        "--sector",
+        "water",
+        "--display-name",
+        "Waterbedrijf Zeeduin",
+    ]);
+    ok(&[
+        "org",
+        "add",
+        "havenbedrijf",
+        "--sector",
+        "logistiek",
+        "--size",
+        "large",
+        "--vital",
+    ]);
+    ok(&["community", "add", "plenum", "--kind", "plenum"]);
+    ok(&[
+        "community",
+        "add",
+        "water",
+        "--kind",
+        "top-sector",
+        "--parent",
+        "plenum",
+        "--vetted",
+    ]);
+    assert!(
+        ok(&[
+            "community",
+            "join",
+            "water",
+            "waterbedrijf",
+            "--contact",
+            "ciso@waterbedrijf.example"
+        ])
+        .contains("applicant")
+    );
+    assert!(ok(&["community", "approve", "water", "waterbedrijf"]).contains("participant"));
+    assert!(ok(&["community", "join", "plenum", "havenbedrijf"]).contains("participant"));
+    let members = ok(&["community", "members"]);
+    assert!(
+        members.contains("waterbedrijf") && members.contains("ciso@waterbedrijf.example"),
+        "{members}"
+    );
+    assert!(ok(&["org", "list"]).contains("Waterbedrijf Zeeduin"));
+    assert!(ok(&["community", "list"]).contains("vetted"));
+
+    let mut child = dijkwacht(data.path())
+        .args([
+            "user",
+            "add",
+            "alice@waterbedrijf.example",
+            "--org",
+            "waterbedrijf",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(b"correct horse battery staple\n")
+        .expect("writable");
+    let output = child.wait_with_output().expect("ends");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(ok(&["user", "list"]).contains("alice@waterbedrijf.example"));
+
+    // Each organisation and community has a STIX identity in the store.
+    let output = run(data.path(), &["export", "--type", "identity"]);
+    let exported: Value = serde_json::from_slice(&output.stdout).expect("a bundle");
+    assert_eq!(exported["objects"].as_array().map(Vec::len), Some(4));
+
+    // Mistakes are refused with the reason, and leave nothing behind.
+    for (arguments, expected) in [
+        (
+            vec!["org", "add", "waterbedrijf", "--sector", "water"],
+            "exists already",
+        ),
+        (
+            vec!["org", "add", "Bad Name", "--sector", "water"],
+            "not a valid organisation name",
+        ),
+        (
+            vec!["org", "add", "bank", "--sector", "banking"],
+            "is not a sector",
+        ),
+        (
+            vec![
+                "community",
+                "add",
+                "zee",
+                "--kind",
+                "region",
+                "--parent",
+                "oceaan",
+            ],
+            "does not exist",
+        ),
+        (
+            vec!["community", "add", "zee", "--kind", "ocean"],
+            "is not a community kind",
+        ),
+        (
+            vec!["community", "approve", "water", "havenbedrijf"],
+            "has not applied",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "bob",
+                "--org",
+                "waterbedrijf",
+                "--role",
+                "analyst",
+                "--password-stdin",
+            ],
+            "not an e-mail address",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "bob@x.example",
+                "--org",
+                "waterbedrijf",
+                "--role",
+                "root",
+                "--password-stdin",
+            ],
+            "is not a role",
+        ),
+    ] {
+        let output = run(data.path(), &arguments);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}");
+        assert!(
+            text(&output.stderr).contains(expected),
+            "{arguments:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    let output = run(data.path(), &["export", "--type", "identity"]);
+    let exported: Value = serde_json::from_slice(&output.stdout).expect("a bundle");
+    assert_eq!(
+        exported["objects"].as_array().map(Vec::len),
+        Some(4),
+        "a refused command stored an identity"
+    );
+    let output = run(data.path(), &["audit", "verify"]);
+    assert!(
+        text(&output.stdout).contains("intact, 8 entries"),
+        "{}",
+        text(&output.stdout)
+    );
+}

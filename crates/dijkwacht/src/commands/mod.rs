@@ -1,6 +1,7 @@
 //! One module per command. Each returns the process exit code: 0 for success, 1 when
 //! the input had problems the user must fix; errors that stop a command become 2.
 
+mod admin;
 mod audit;
 mod bench;
 mod demo;
@@ -28,6 +29,9 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(options) => runtime()?.block_on(search::run(&data, &options)),
         Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
         Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
+        Command::Org(command) => runtime()?.block_on(admin::organisation(&data, command)),
+        Command::Community(command) => runtime()?.block_on(admin::community(&data, command)),
+        Command::User(command) => runtime()?.block_on(admin::user(&data, command)),
         Command::Audit(AuditCommand::Verify) => audit::verify(&data),
         Command::Audit(AuditCommand::Show { limit }) => audit::show(&data, limit),
         Command::Bench(BenchCommand::Ingest(options)) => {

@@ -1,0 +1,337 @@
+//! `dijkwacht org|community|user`: administration of the directory from the command
+//! line. Every change is written to the audit log; organisations and communities get a
+//! STIX identity in the store, which objects they publish name as `created_by_ref`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use dijkwacht_directory::{
+    CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role, role_name,
+};
+use dijkwacht_stix::{StixObject, Timestamp};
+use dijkwacht_store::directory::{Community, Directory, Organisation, User};
+use dijkwacht_store::{IngestMode, PreparedObject, Provenance, Store};
+use serde_json::{Map, Value, json};
+
+use crate::cli::{CommunityCommand, OrgCommand, UserCommand};
+use crate::data_dir::DataDir;
+
+/// Short names: 2-64 characters of lower-case letters, digits and '-'.
+fn check_name(what: &str, name: &str) -> anyhow::Result<()> {
+    let valid = (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
+    if !valid {
+        bail!("'{name}' is not a valid {what} name: use 2-64 lower-case letters, digits and '-'");
+    }
+    Ok(())
+}
+
+fn details(pairs: &[(&str, Value)]) -> Map<String, Value> {
+    pairs
+        .iter()
+        .map(|(key, value)| ((*key).to_owned(), value.clone()))
+        .collect()
+}
+
+/// Stores a STIX identity for an organisation or community and returns its id.
+async fn store_identity(
+    store: &dyn Store,
+    name: &str,
+    identity_class: &str,
+    description: &str,
+) -> anyhow::Result<String> {
+    let id = format!("identity--{}", uuid::Uuid::new_v4());
+    let now = Timestamp::now().to_stix_millis();
+    let object = StixObject::from_value(json!({
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": id,
+        "created": now,
+        "modified": now,
+        "name": name,
+        "identity_class": identity_class,
+        "description": description,
+    }))
+    .context("building the identity object")?;
+    let report = store
+        .ingest(
+            vec![PreparedObject::from_object(&object)],
+            IngestMode::AllOrNothing,
+            Provenance::new("directory"),
+        )
+        .await
+        .context("storing the identity object")?;
+    anyhow::ensure!(report.committed, "the identity object was not stored");
+    Ok(id)
+}
+
+pub async fn organisation(data: &DataDir, command: OrgCommand) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    match command {
+        OrgCommand::Add {
+            name,
+            display_name,
+            sectors,
+            size,
+            vital,
+        } => {
+            check_name("organisation", &name)?;
+            let sectors = sectors
+                .iter()
+                .map(|sector| Sector::parse(sector))
+                .collect::<Result<Vec<_>, _>>()?;
+            let size = SizeClass::parse(&size)?;
+            // Refuse before anything is stored, so that a mistake leaves no identity behind.
+            if store
+                .organisations()
+                .await?
+                .iter()
+                .any(|existing| existing.name == name)
+            {
+                bail!("an organisation named '{name}' exists already");
+            }
+            let audit = data.audit_log()?;
+            let display_name = display_name.unwrap_or_else(|| name.clone());
+            let identity = store_identity(
+                &store,
+                &display_name,
+                "organization",
+                "A member organisation of this Dijkwacht instance.",
+            )
+            .await?;
+            store
+                .add_organisation(Organisation {
+                    name: name.clone(),
+                    display_name,
+                    sectors: sectors.clone(),
+                    size,
+                    vital,
+                    identity: identity.clone(),
+                })
+                .await?;
+            let sector_names: Vec<&str> = sectors.iter().map(|sector| sector.name()).collect();
+            audit.append(
+                "operator",
+                "organisation-added",
+                Some(&name),
+                details(&[
+                    ("sectors", json!(sector_names)),
+                    ("identity", json!(identity)),
+                ]),
+            )?;
+            println!("added organisation {name} (STIX identity {identity})");
+        }
+        OrgCommand::List => {
+            for organisation in store.organisations().await? {
+                let sectors: Vec<&str> = organisation
+                    .sectors
+                    .iter()
+                    .map(|sector| sector.name())
+                    .collect();
+                println!(
+                    "{:<24} {:<32} {:<28} {:<7} {}{}",
+                    organisation.name,
+                    organisation.display_name,
+                    sectors.join(","),
+                    organisation.size.name(),
+                    organisation.identity,
+                    if organisation.vital { " vital" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn community(data: &DataDir, command: CommunityCommand) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    match command {
+        CommunityCommand::Add {
+            name,
+            kind,
+            display_name,
+            parent,
+            vetted,
+        } => {
+            check_name("community", &name)?;
+            let kind = CommunityKind::parse(&kind)?;
+            // Refuse before anything is stored, so that a mistake leaves no identity behind.
+            let existing = store.communities().await?;
+            if existing.iter().any(|community| community.name == name) {
+                bail!("a community named '{name}' exists already");
+            }
+            if let Some(parent) = &parent {
+                if !existing.iter().any(|community| community.name == *parent) {
+                    bail!("the parent community '{parent}' does not exist; add it first");
+                }
+            }
+            let audit = data.audit_log()?;
+            let display_name = display_name.unwrap_or_else(|| name.clone());
+            let identity = store_identity(
+                &store,
+                &display_name,
+                "group",
+                "A community of this Dijkwacht instance.",
+            )
+            .await?;
+            store
+                .add_community(Community {
+                    name: name.clone(),
+                    display_name,
+                    kind,
+                    parent: parent.clone(),
+                    vetted,
+                    identity: identity.clone(),
+                })
+                .await?;
+            audit.append(
+                "operator",
+                "community-added",
+                Some(&name),
+                details(&[
+                    ("kind", json!(kind.name())),
+                    ("parent", json!(parent)),
+                    ("vetted", json!(vetted)),
+                ]),
+            )?;
+            println!(
+                "added community {name} ({})",
+                if vetted { "vetted" } else { "open" }
+            );
+        }
+        CommunityCommand::List => {
+            for community in store.communities().await? {
+                println!(
+                    "{:<24} {:<18} {:<24} {:<7} {}",
+                    community.name,
+                    community.kind.name(),
+                    community.parent.as_deref().unwrap_or("-"),
+                    if community.vetted { "vetted" } else { "open" },
+                    community.display_name
+                );
+            }
+        }
+        CommunityCommand::Join {
+            community,
+            organisation,
+            contact,
+        } => {
+            let audit = data.audit_log()?;
+            let stage = store.join(&community, &organisation, contact).await?;
+            audit.append(
+                "operator",
+                "membership-requested",
+                Some(&format!("{community}/{organisation}")),
+                details(&[("stage", json!(stage.name()))]),
+            )?;
+            println!("{organisation} is now {} of {community}", stage.name());
+        }
+        CommunityCommand::Approve {
+            community,
+            organisation,
+            partner,
+        } => {
+            let stage = if partner {
+                MembershipStage::Partner
+            } else {
+                MembershipStage::Participant
+            };
+            let audit = data.audit_log()?;
+            store.set_stage(&community, &organisation, stage).await?;
+            audit.append(
+                "operator",
+                "membership-approved",
+                Some(&format!("{community}/{organisation}")),
+                details(&[("stage", json!(stage.name()))]),
+            )?;
+            println!("{organisation} is now {} of {community}", stage.name());
+        }
+        CommunityCommand::Leave {
+            community,
+            organisation,
+        } => {
+            let audit = data.audit_log()?;
+            store.leave(&community, &organisation).await?;
+            audit.append(
+                "operator",
+                "membership-ended",
+                Some(&format!("{community}/{organisation}")),
+                Map::new(),
+            )?;
+            println!("{organisation} is no longer in {community}");
+        }
+        CommunityCommand::Members => {
+            for membership in store.memberships().await? {
+                println!(
+                    "{:<24} {:<24} {:<12} {}",
+                    membership.community,
+                    membership.organisation,
+                    membership.stage.name(),
+                    membership.contact.as_deref().unwrap_or("-")
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn user(data: &DataDir, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    match command {
+        UserCommand::Add {
+            email,
+            organisation,
+            role,
+            password_stdin: _,
+        } => {
+            if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
+                bail!("'{email}' is not an e-mail address; a user's login is their e-mail address");
+            }
+            let role = parse_role(&role)?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 12 {
+                bail!("the password is too short: use at least 12 characters");
+            }
+            let hash = hash_password(password)?;
+            let audit = data.audit_log()?;
+            store
+                .add_user(
+                    User {
+                        email: email.clone(),
+                        organisation: organisation.clone(),
+                        role,
+                    },
+                    hash,
+                )
+                .await?;
+            audit.append(
+                "operator",
+                "user-added",
+                Some(&email),
+                details(&[
+                    ("organisation", json!(organisation)),
+                    ("role", json!(role_name(role))),
+                ]),
+            )?;
+            println!("added user {email} ({}) to {organisation}", role_name(role));
+        }
+        UserCommand::List => {
+            for user in store.users().await? {
+                println!(
+                    "{:<40} {:<24} {}",
+                    user.email,
+                    user.organisation,
+                    role_name(user.role)
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
