@@ -7,7 +7,7 @@ use dijkwacht_directory::{
 };
 use dijkwacht_policy::CommunityId;
 use dijkwacht_store::StoreError;
-use dijkwacht_store::directory::{Community, Membership, Organisation, User};
+use dijkwacht_store::directory::{Community, Membership, Organisation, TokenRecord, User};
 use rusqlite::{Connection, OptionalExtension, params};
 
 fn backend(context: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -403,4 +403,85 @@ pub(crate) fn user_with_password(
     email: &str,
 ) -> Result<Option<(User, String)>, StoreError> {
     Ok(user_rows(connection, Some(email))?.into_iter().next())
+}
+
+pub(crate) fn add_token(connection: &Connection, token: &TokenRecord) -> Result<(), StoreError> {
+    if !exists(
+        connection,
+        "SELECT 1 FROM users WHERE email = ?1",
+        &token.user,
+    )? {
+        return Err(StoreError::Invalid(format!(
+            "the user '{}' does not exist; add it with `dijkwacht user add` first",
+            token.user
+        )));
+    }
+    connection
+        .execute(
+            "INSERT INTO tokens (id, user, secret_hash, write, communities, created_at, last_used_at, revoked_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                token.id,
+                token.user,
+                token.secret_hash,
+                token.write,
+                token.communities.as_ref().map(|communities| communities.join(",")),
+                token.created_at,
+                token.last_used_at,
+                token.revoked_at
+            ],
+        )
+        .map(|_| ())
+        .map_err(backend("storing a token"))
+}
+
+pub(crate) fn tokens(
+    connection: &Connection,
+    id: Option<&str>,
+) -> Result<Vec<TokenRecord>, StoreError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT id, user, secret_hash, write, communities, created_at, last_used_at, revoked_at \
+             FROM tokens WHERE ?1 IS NULL OR id = ?1 ORDER BY created_at, id",
+        )
+        .map_err(backend("reading tokens"))?;
+    statement
+        .query_map([id], |row| {
+            let communities: Option<String> = row.get(4)?;
+            Ok(TokenRecord {
+                id: row.get(0)?,
+                user: row.get(1)?,
+                secret_hash: row.get(2)?,
+                write: row.get(3)?,
+                communities: communities.map(|text| text.split(',').map(str::to_owned).collect()),
+                created_at: row.get(5)?,
+                last_used_at: row.get(6)?,
+                revoked_at: row.get(7)?,
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(backend("reading tokens"))
+}
+
+pub(crate) fn revoke_token(connection: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
+    let changed = connection
+        .execute(
+            "UPDATE tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+            params![id, at],
+        )
+        .map_err(backend("revoking a token"))?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("token '{id}'")));
+    }
+    Ok(())
+}
+
+pub(crate) fn touch_token(connection: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
+    connection
+        .execute(
+            "UPDATE tokens SET last_used_at = ?2 WHERE id = ?1",
+            params![id, at],
+        )
+        .map(|_| ())
+        .map_err(backend("recording a token's use"))
 }

@@ -49,7 +49,9 @@ use std::collections::BTreeSet;
 
 use dijkwacht_directory::MembershipStage;
 use dijkwacht_policy::CommunityId;
-use dijkwacht_store::directory::{Community, Directory, Membership, Organisation, User};
+use dijkwacht_store::directory::{
+    Community, Directory, Membership, Organisation, TokenRecord, User,
+};
 use rusqlite::Connection;
 
 use crate::checkpoint::Checkpointer;
@@ -260,6 +262,44 @@ impl Directory for SqliteStore {
         let email = email.to_owned();
         self.read("reading a user".to_owned(), move |connection| {
             directory::user_with_password(connection, &email)
+        })
+        .await
+    }
+
+    async fn add_token(&self, token: TokenRecord) -> Result<(), StoreError> {
+        self.write("storing a token".to_owned(), move |connection| {
+            directory::add_token(connection, &token)
+        })
+        .await
+    }
+
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.read("listing tokens".to_owned(), |connection| {
+            directory::tokens(connection, None)
+        })
+        .await
+    }
+
+    async fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let id = id.to_owned();
+        self.read("reading a token".to_owned(), move |connection| {
+            Ok(directory::tokens(connection, Some(&id))?.into_iter().next())
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.write("revoking a token".to_owned(), move |connection| {
+            directory::revoke_token(connection, &id, at)
+        })
+        .await
+    }
+
+    async fn touch_token(&self, id: &str, at: i64) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.write("recording a token's use".to_owned(), move |connection| {
+            directory::touch_token(connection, &id, at)
         })
         .await
     }

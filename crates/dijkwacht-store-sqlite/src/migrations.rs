@@ -27,6 +27,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_directory",
         sql: include_str!("migrations/0002_directory.sql"),
     },
+    Migration {
+        name: "0003_tokens",
+        sql: include_str!("migrations/0003_tokens.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

@@ -193,3 +193,67 @@ async fn users_belong_to_an_existing_organisation_and_keep_their_hash() {
         None
     );
 }
+
+#[tokio::test]
+async fn tokens_are_stored_by_hash_and_revoked_at_once() {
+    use dijkwacht_store::directory::TokenRecord;
+    let folder = tempfile::tempdir().expect("a folder");
+    let store = SqliteStore::open(&folder.path().join("store.sqlite")).expect("a store");
+    store
+        .add_organisation(organisation("waterschap"))
+        .await
+        .expect("added");
+    let alice = User {
+        email: "alice@waterschap.example".to_owned(),
+        organisation: "waterschap".to_owned(),
+        role: Role::Analyst,
+    };
+    store
+        .add_user(alice, "$argon2id$x".to_owned())
+        .await
+        .expect("added");
+    let record = TokenRecord {
+        id: "Ab3dEf9h".to_owned(),
+        user: "alice@waterschap.example".to_owned(),
+        secret_hash: "00ff".repeat(16),
+        write: false,
+        communities: Some(vec!["water".to_owned(), "plenum".to_owned()]),
+        created_at: 1_700_000_000_000_000,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    store.add_token(record.clone()).await.expect("stored");
+    assert_eq!(
+        store.token("Ab3dEf9h").await.expect("read"),
+        Some(record.clone())
+    );
+    store
+        .touch_token("Ab3dEf9h", 1_700_000_000_000_100)
+        .await
+        .expect("touched");
+    store
+        .revoke_token("Ab3dEf9h", 1_700_000_000_000_200)
+        .await
+        .expect("revoked");
+    let stored = store
+        .token("Ab3dEf9h")
+        .await
+        .expect("read")
+        .expect("still listed");
+    assert_eq!(stored.last_used_at, Some(1_700_000_000_000_100));
+    assert_eq!(stored.revoked_at, Some(1_700_000_000_000_200));
+    assert!(matches!(
+        store.revoke_token("nothere", 1).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let orphan = TokenRecord {
+        id: "Zz3dEf9h".to_owned(),
+        user: "bob@nowhere.example".to_owned(),
+        ..record
+    };
+    assert!(matches!(
+        store.add_token(orphan).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(store.tokens().await.expect("listed").len(), 1);
+}

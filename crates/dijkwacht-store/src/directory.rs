@@ -58,6 +58,25 @@ pub struct User {
     pub role: Role,
 }
 
+/// An API token as stored: never its secret, only the secret's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// The public id (`dwt_<id>_…`).
+    pub id: String,
+    /// The user the token acts for.
+    pub user: String,
+    /// Hex SHA-256 of the secret.
+    pub secret_hash: String,
+    /// Whether it may write; otherwise read only.
+    pub write: bool,
+    /// When set, the token sees only content shared into these communities.
+    pub communities: Option<Vec<String>>,
+    /// Unix microseconds.
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
 /// Everything Dijkwacht asks of a directory backend.
 #[async_trait]
 pub trait Directory: Send + Sync + std::fmt::Debug {
@@ -107,4 +126,19 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
 
     /// The user with this login and their password hash, for signing in.
     async fn user_with_password(&self, email: &str) -> Result<Option<(User, String)>, StoreError>;
+
+    /// Stores a new token; [`StoreError::Invalid`] if its user is unknown.
+    async fn add_token(&self, token: TokenRecord) -> Result<(), StoreError>;
+
+    /// All tokens, revoked ones included, oldest first.
+    async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
+    /// One token by id, revoked or not.
+    async fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// Revokes a token at once; [`StoreError::NotFound`] when there is none.
+    async fn revoke_token(&self, id: &str, at: i64) -> Result<(), StoreError>;
+
+    /// Records that a token was used.
+    async fn touch_token(&self, id: &str, at: i64) -> Result<(), StoreError>;
 }

@@ -54,6 +54,9 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API tokens for machines.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Check or show the hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -234,6 +237,29 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user; it is printed once and never again.
+    Create {
+        /// The user the token acts for.
+        #[arg(long)]
+        user: String,
+        /// Allow writing (publishing); otherwise the token only reads.
+        #[arg(long)]
+        write: bool,
+        /// Limit the token to content shared into this community (repeatable).
+        #[arg(long = "community")]
+        communities: Vec<String>,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token at once.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -862,3 +862,77 @@ fn administration_of_organisations_communities_and_users() {
         text(&output.stdout)
     );
 }
+
+#[test]
+fn tokens_are_shown_once_listed_without_secrets_and_revoked() {
+    use std::io::Write;
+    let data = fresh_store();
+    for arguments in [
+        vec!["org", "add", "waterbedrijf", "--sector", "water"],
+        vec!["community", "add", "water", "--kind", "top-sector"],
+    ] {
+        let output = run(data.path(), &arguments);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let mut child = dijkwacht(data.path())
+        .args([
+            "user",
+            "add",
+            "bot@waterbedrijf.example",
+            "--org",
+            "waterbedrijf",
+            "--role",
+            "member",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(b"a long enough password\n")
+        .expect("writable");
+    assert!(child.wait_with_output().expect("ends").status.success());
+
+    let output = run(
+        data.path(),
+        &[
+            "token",
+            "create",
+            "--user",
+            "bot@waterbedrijf.example",
+            "--community",
+            "water",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let token = text(&output.stdout).trim().to_owned();
+    assert!(token.starts_with("dwt_") && token.len() > 50, "{token}");
+    let secret = token.rsplit('_').next().unwrap_or_default().to_owned();
+    let listed = text(&run(data.path(), &["token", "list"]).stdout);
+    assert!(
+        listed.contains("bot@waterbedrijf.example") && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&secret), "the list shows a secret");
+    let id = token.split('_').nth(1).unwrap_or_default().to_owned();
+    let output = run(data.path(), &["token", "revoke", &id]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&run(data.path(), &["token", "list"]).stdout).contains("revoked"));
+    let output = run(data.path(), &["token", "revoke", "nothere1"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = run(
+        data.path(),
+        &["token", "create", "--user", "nobody@x.example"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("does not exist"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -7,14 +7,15 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use dijkwacht_directory::{
-    CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role, role_name,
+    ApiToken, CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role,
+    role_name,
 };
 use dijkwacht_stix::{StixObject, Timestamp};
-use dijkwacht_store::directory::{Community, Directory, Organisation, User};
+use dijkwacht_store::directory::{Community, Directory, Organisation, TokenRecord, User};
 use dijkwacht_store::{IngestMode, PreparedObject, Provenance, Store};
 use serde_json::{Map, Value, json};
 
-use crate::cli::{CommunityCommand, OrgCommand, UserCommand};
+use crate::cli::{CommunityCommand, OrgCommand, TokenCommand, UserCommand};
 use crate::data_dir::DataDir;
 
 /// Short names: 2-64 characters of lower-case letters, digits and '-'.
@@ -331,6 +332,81 @@ pub async fn user(data: &DataDir, command: UserCommand) -> anyhow::Result<ExitCo
                     role_name(user.role)
                 );
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token(data: &DataDir, command: TokenCommand) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    match command {
+        TokenCommand::Create {
+            user,
+            write,
+            communities,
+        } => {
+            let known = store.communities().await?;
+            for community in &communities {
+                if !known.iter().any(|existing| existing.name == *community) {
+                    bail!("the community '{community}' does not exist");
+                }
+            }
+            let audit = data.audit_log()?;
+            let token = ApiToken::generate()?;
+            store
+                .add_token(TokenRecord {
+                    id: token.id().0.clone(),
+                    user: user.clone(),
+                    secret_hash: token.secret_hash(),
+                    write,
+                    communities: (!communities.is_empty()).then(|| communities.clone()),
+                    created_at: Timestamp::now().unix_micros(),
+                    last_used_at: None,
+                    revoked_at: None,
+                })
+                .await?;
+            audit.append(
+                "operator",
+                "token-created",
+                Some(&token.id().0),
+                details(&[
+                    ("user", json!(user)),
+                    ("write", json!(write)),
+                    ("communities", json!(communities)),
+                ]),
+            )?;
+            eprintln!(
+                "token {} for {user} ({}); copy it now, it is not shown again:",
+                token.id().0,
+                if write { "read-write" } else { "read-only" }
+            );
+            println!("{}", token.reveal());
+        }
+        TokenCommand::List => {
+            for token in store.tokens().await? {
+                let state = match token.revoked_at {
+                    Some(at) => format!("revoked {}", Timestamp::from_unix_micros(at)),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{:<10} {:<40} {:<10} {:<24} {}",
+                    token.id,
+                    token.user,
+                    if token.write { "read-write" } else { "read" },
+                    token
+                        .communities
+                        .map_or_else(|| "-".to_owned(), |communities| communities.join(",")),
+                    state
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let audit = data.audit_log()?;
+            store
+                .revoke_token(&id, Timestamp::now().unix_micros())
+                .await?;
+            audit.append("operator", "token-revoked", Some(&id), Map::new())?;
+            println!("revoked token {id}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -32,6 +32,7 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Org(command) => runtime()?.block_on(admin::organisation(&data, command)),
         Command::Community(command) => runtime()?.block_on(admin::community(&data, command)),
         Command::User(command) => runtime()?.block_on(admin::user(&data, command)),
+        Command::Token(command) => runtime()?.block_on(admin::token(&data, command)),
         Command::Audit(AuditCommand::Verify) => audit::verify(&data),
         Command::Audit(AuditCommand::Show { limit }) => audit::show(&data, limit),
         Command::Bench(BenchCommand::Ingest(options)) => {
