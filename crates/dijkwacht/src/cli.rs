@@ -237,6 +237,13 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Check a login: the password is read from standard input. Failed attempts are
+    /// written to the audit log.
+    Login {
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

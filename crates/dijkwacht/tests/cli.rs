@@ -936,3 +936,62 @@ fn tokens_are_shown_once_listed_without_secrets_and_revoked() {
         text(&output.stderr)
     );
 }
+
+/// The demo prints a login per organisation; each works, and a wrong password is
+/// refused and audited.
+#[test]
+fn demo_logins_work_and_failed_logins_are_audited() {
+    use std::io::Write;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let demo_folder = folder.path().join("demo");
+    let output = run(&demo_folder, &["demo", "--no-serve"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let logins: Vec<(String, String)> = stdout
+        .lines()
+        .filter_map(|line| {
+            let (left, password) = line.rsplit_once(" / ")?;
+            let email = left.split_whitespace().last()?;
+            email
+                .contains('@')
+                .then(|| (email.to_owned(), password.trim().to_owned()))
+        })
+        .collect();
+    assert!(logins.len() >= 5, "too few logins in:\n{stdout}");
+    let login = |email: &str, password: &str| {
+        let mut child = dijkwacht(&demo_folder)
+            .args(["user", "login", email, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(password.as_bytes())
+            .expect("writable");
+        child.wait_with_output().expect("ends")
+    };
+    let mut reaches = std::collections::BTreeSet::new();
+    for (email, password) in logins.iter().take(4) {
+        let output = login(email, password);
+        assert!(output.status.success(), "{email}: {}", text(&output.stdout));
+        reaches.insert(
+            text(&output.stdout)
+                .split("shared into: ")
+                .nth(1)
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    assert!(
+        reaches.len() > 1,
+        "the demo organisations should sit in different communities: {reaches:?}"
+    );
+    let output = login(&logins[0].0, "not the password");
+    assert_eq!(output.status.code(), Some(1));
+    let audit = text(&run(&demo_folder, &["audit", "show"]).stdout);
+    assert!(audit.contains("login-failed"), "{audit}");
+}

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use dijkwacht_directory::{
     ApiToken, CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role,
-    role_name,
+    role_name, verify_password,
 };
 use dijkwacht_stix::{StixObject, Timestamp};
 use dijkwacht_store::directory::{Community, Directory, Organisation, TokenRecord, User};
@@ -322,6 +322,38 @@ pub async fn user(data: &DataDir, command: UserCommand) -> anyhow::Result<ExitCo
                 ]),
             )?;
             println!("added user {email} ({}) to {organisation}", role_name(role));
+        }
+        UserCommand::Login {
+            email,
+            password_stdin: _,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let audit = data.audit_log()?;
+            let found = store.user_with_password(&email).await?;
+            let Some((user, hash)) = found.filter(|(_, hash)| verify_password(password, hash))
+            else {
+                audit.append("anonymous", "login-failed", Some(&email), Map::new())?;
+                println!("wrong login or password for {email}");
+                return Ok(crate::commands::problems_found());
+            };
+            drop(hash);
+            let reach = store.reach(&user.organisation).await?;
+            let reach: Vec<&str> = reach.iter().map(|community| community.as_str()).collect();
+            println!(
+                "signed in as {} ({}) of {}; sees content shared into: {}",
+                user.email,
+                role_name(user.role),
+                user.organisation,
+                if reach.is_empty() {
+                    "-".to_owned()
+                } else {
+                    reach.join(", ")
+                }
+            );
         }
         UserCommand::List => {
             for user in store.users().await? {

@@ -1,19 +1,23 @@
 //! `dijkwacht demo`: a fresh demo data folder with the nine top-sector communities and
 //! sample intelligence shipped inside the binary, then the server. Offline, in seconds.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass, hash_password};
+use dijkwacht_policy::Role;
+use dijkwacht_store::directory::{Community, Directory, Organisation, User};
 use dijkwacht_store::intake::IntakePolicy;
 use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
-use serde_json::Value;
+use dijkwacht_store_sqlite::SqliteStore;
 
 use crate::cli::DemoArgs;
 use crate::commands::import::{import_sources, print_summary};
 use crate::commands::serve::serve_store;
-use crate::data_dir::{DataDir, STORE_FILE};
+use crate::data_dir::{AUDIT_FILE, DataDir, STORE_FILE};
 use crate::reading::{InputSource, Purpose, ReadOutcome, expand_inputs, read_input};
 
 /// The demo intelligence, written for the project (see `demo/README.md`).
@@ -28,10 +32,19 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
     let demo_data = DataDir::new(&folder);
     let store = demo_data.create()?;
 
-    let communities = load_embedded_bundle(&store).await?;
+    let identities = load_embedded_bundle(&store).await?;
+    let logins = seed_directory(&store, &identities).await?;
     println!("Dijkwacht demo");
     println!("  data folder:   {}", folder.display());
+    let communities: Vec<&str> = std::iter::once(&PLENUM)
+        .chain(DEMO_COMMUNITIES)
+        .map(|community| community.display)
+        .collect();
     println!("  communities:   {}", communities.join(", "));
+    println!("  demo logins (organisation, its communities, login / password):");
+    for login in &logins {
+        println!("    {login}");
+    }
 
     if let Some(samples) = &options.samples {
         let sources = sample_sources(samples)?;
@@ -100,7 +113,12 @@ fn prepare_fresh_folder(folder: &Path) -> anyhow::Result<()> {
                 folder.display()
             );
         }
-        for name in [STORE_FILE, "dijkwacht.sqlite-wal", "dijkwacht.sqlite-shm"] {
+        for name in [
+            STORE_FILE,
+            "dijkwacht.sqlite-wal",
+            "dijkwacht.sqlite-shm",
+            AUDIT_FILE,
+        ] {
             let path = folder.join(name);
             if path.exists() {
                 std::fs::remove_file(&path)
@@ -118,8 +136,8 @@ fn prepare_fresh_folder(folder: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Stores the embedded bundle and returns the names of its communities.
-async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<Vec<String>> {
+/// Stores the embedded bundle and returns its identities, name → id.
+async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<BTreeMap<String, String>> {
     let ReadOutcome::Read { intake, .. } =
         read_input(DEMO_BUNDLE.as_bytes(), Purpose::Store, false, &mut || {})
     else {
@@ -135,15 +153,11 @@ async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<Vec<String>> 
                 .unwrap_or_default()
         );
     }
-    let communities = intake
+    let identities = intake
         .accepted
         .iter()
         .filter(|(_, object)| object.object_type == "identity")
-        .filter_map(|(_, object)| {
-            let value: Value = serde_json::from_str(&object.json).ok()?;
-            (value.get("identity_class")?.as_str()? == "group")
-                .then(|| value.get("name")?.as_str().map(str::to_owned))?
-        })
+        .filter_map(|(_, object)| Some((object.name.clone()?, object.id.clone())))
         .collect();
     let objects = intake
         .accepted
@@ -164,7 +178,297 @@ async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<Vec<String>> 
         new = report.count(IngestOutcome::NewObject),
         "demo bundle stored"
     );
-    Ok(communities)
+    Ok(identities)
+}
+
+/// A community of the demo; its identity is the one of the same name in the bundle.
+struct DemoCommunity {
+    name: &'static str,
+    display: &'static str,
+    kind: CommunityKind,
+    parent: Option<&'static str>,
+    vetted: bool,
+}
+
+const fn community(
+    name: &'static str,
+    display: &'static str,
+    kind: CommunityKind,
+    parent: Option<&'static str>,
+    vetted: bool,
+) -> DemoCommunity {
+    DemoCommunity {
+        name,
+        display,
+        kind,
+        parent,
+        vetted,
+    }
+}
+
+/// The plenum holds the sector, regional, chain and theme communities: what is shared
+/// into it reaches all their members.
+const DEMO_COMMUNITIES: &[DemoCommunity] = &[
+    community(
+        "agri-food",
+        "Agri & Food",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "chemie",
+        "Chemie",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "creatieve-industrie",
+        "Creatieve Industrie",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "energie",
+        "Energie",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "hightech",
+        "High Tech Systemen & Materialen",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "life-sciences",
+        "Life Sciences & Health",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "logistiek",
+        "Logistiek",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "tuinbouw",
+        "Tuinbouw & Uitgangsmaterialen",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "water",
+        "Water",
+        CommunityKind::TopSector,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "regio-rijnmond",
+        "Regio Rotterdam-Rijnmond",
+        CommunityKind::Region,
+        Some("plenum"),
+        false,
+    ),
+    community(
+        "keten-haven",
+        "Keten Haven Logistiek",
+        CommunityKind::SupplyChain,
+        Some("plenum"),
+        true,
+    ),
+    community(
+        "ot-ics",
+        "OT & ICS security",
+        CommunityKind::Theme,
+        Some("plenum"),
+        false,
+    ),
+    community(
+        "publiek",
+        "Dijkwacht Publiek",
+        CommunityKind::PublicTier,
+        None,
+        false,
+    ),
+];
+
+/// The plenum is added first: the others name it as their parent.
+const PLENUM: DemoCommunity = community(
+    "plenum",
+    "Dijkwacht Plenum",
+    CommunityKind::Plenum,
+    None,
+    true,
+);
+
+/// A member organisation of the demo: short name, the identity's name in the bundle,
+/// sector, size, vital, and the communities it takes part in.
+type DemoOrganisation = (
+    &'static str,
+    &'static str,
+    Sector,
+    SizeClass,
+    bool,
+    &'static [&'static str],
+);
+
+const DEMO_ORGANISATIONS: &[DemoOrganisation] = &[
+    (
+        "polderzuivel",
+        "Polderzuivel B.V.",
+        Sector::AgriFood,
+        SizeClass::Micro,
+        false,
+        &["agri-food", "publiek"],
+    ),
+    (
+        "westland-kiemkracht",
+        "Westland Kiemkracht B.V.",
+        Sector::Tuinbouw,
+        SizeClass::Small,
+        false,
+        &["tuinbouw", "agri-food"],
+    ),
+    (
+        "kempen-optiek",
+        "Kempen Precisie Optiek B.V.",
+        Sector::HighTech,
+        SizeClass::Medium,
+        false,
+        &["hightech"],
+    ),
+    (
+        "botlek-polymeren",
+        "Botlek Polymeren B.V.",
+        Sector::Chemie,
+        SizeClass::Large,
+        true,
+        &["chemie", "regio-rijnmond"],
+    ),
+    (
+        "kadewerk",
+        "Kadewerk Containerterminal B.V.",
+        Sector::Logistiek,
+        SizeClass::Large,
+        true,
+        &["logistiek", "keten-haven", "regio-rijnmond"],
+    ),
+    (
+        "van-der-graaf",
+        "Transport Van der Graaf & Zn. B.V.",
+        Sector::Logistiek,
+        SizeClass::Small,
+        false,
+        &["logistiek", "keten-haven"],
+    ),
+    (
+        "waterschap-zeeduin",
+        "Waterschap Zeeduin",
+        Sector::Water,
+        SizeClass::Large,
+        true,
+        &["water", "ot-ics"],
+    ),
+    (
+        "rijnmond-warmtenet",
+        "Rijnmond Warmtenet B.V.",
+        Sector::Energie,
+        SizeClass::Medium,
+        true,
+        &["energie", "ot-ics", "regio-rijnmond"],
+    ),
+    (
+        "duinrand-diagnostics",
+        "Duinrand Diagnostics B.V.",
+        Sector::LifeSciences,
+        SizeClass::Small,
+        false,
+        &["life-sciences"],
+    ),
+    (
+        "fusion-center",
+        "Dijkwacht Fusion Center",
+        Sector::Other,
+        SizeClass::Small,
+        false,
+        &["plenum"],
+    ),
+];
+
+/// Creates the demo's communities, organisations, memberships and one user per
+/// organisation (the fusion center's is the platform admin); returns a line per login.
+async fn seed_directory(
+    store: &SqliteStore,
+    identities: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<String>> {
+    let identity_of = |name: &str| {
+        identities.get(name).cloned().with_context(|| {
+            format!("the demo bundle has no identity named '{name}'; this is a bug in this build")
+        })
+    };
+    for demo in std::iter::once(&PLENUM).chain(DEMO_COMMUNITIES) {
+        store
+            .add_community(Community {
+                name: demo.name.to_owned(),
+                display_name: demo.display.to_owned(),
+                kind: demo.kind,
+                parent: demo.parent.map(str::to_owned),
+                vetted: demo.vetted,
+                identity: identity_of(demo.display)?,
+            })
+            .await?;
+    }
+    let mut logins = Vec::new();
+    for (name, display, sector, size, vital, communities) in DEMO_ORGANISATIONS {
+        store
+            .add_organisation(Organisation {
+                name: (*name).to_owned(),
+                display_name: (*display).to_owned(),
+                sectors: vec![*sector],
+                size: *size,
+                vital: *vital,
+                identity: identity_of(display)?,
+            })
+            .await?;
+        for community in *communities {
+            let contact = Some(format!("security@{name}.example"));
+            if store.join(community, name, contact).await? == MembershipStage::Applicant {
+                store
+                    .set_stage(community, name, MembershipStage::Participant)
+                    .await?;
+            }
+        }
+        let (email, role) = if *name == "fusion-center" {
+            (
+                "admin@fusion-center.example".to_owned(),
+                Role::PlatformAdmin,
+            )
+        } else {
+            (format!("analyst@{name}.example"), Role::Analyst)
+        };
+        let password = format!("demo-{name}");
+        let user = User {
+            email: email.clone(),
+            organisation: (*name).to_owned(),
+            role,
+        };
+        store.add_user(user, hash_password(&password)?).await?;
+        logins.push(format!(
+            "{display:<36} {:<40} {email} / {password}",
+            communities.join(",")
+        ));
+    }
+    Ok(logins)
 }
 
 /// The STIX files of a samples folder. For the project's shared data folder these are
