@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use dijkwacht_policy::Scope;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::{
     IngestItem, IngestMode, IngestOutcome, IngestReport, PreparedObject, Provenance, Rejection,
@@ -36,6 +37,16 @@ const CONFLICT_IN_BATCH: &str = "a different object with this id and version app
 /// (they start with a digit) and that sorts after all of them.
 pub(crate) fn unversioned_version_key(date_added: i64) -> String {
     format!("added:{date_added:020}")
+}
+
+/// How a scope's kind is stored in `objects.scope`.
+pub(crate) fn scope_kind(scope: &Scope) -> &'static str {
+    match scope {
+        Scope::Organisation => "organisation",
+        Scope::Communities(_) => "communities",
+        Scope::Federated(_) => "federated",
+        Scope::Public => "public",
+    }
 }
 
 /// The current time in Unix microseconds.
@@ -204,6 +215,8 @@ struct Statements<'t> {
     clear_first: CachedStatement<'t>,
     insert: CachedStatement<'t>,
     index_text: CachedStatement<'t>,
+    scope_row: CachedStatement<'t>,
+    recipient_row: CachedStatement<'t>,
 }
 
 impl<'t> Statements<'t> {
@@ -234,6 +247,12 @@ impl<'t> Statements<'t> {
             )?,
             index_text: transaction.prepare_cached(
                 "INSERT INTO objects_fts (rowid, name, description) VALUES (?1, ?2, ?3)",
+            )?,
+            scope_row: transaction.prepare_cached(
+                "INSERT INTO object_scope (date_added, community) VALUES (?1, ?2)",
+            )?,
+            recipient_row: transaction.prepare_cached(
+                "INSERT INTO object_recipients (date_added, user) VALUES (?1, ?2)",
             )?,
         })
     }
@@ -337,9 +356,21 @@ impl<'t> Batch<'t> {
             object.json,
             object.handling.owner,
             object.handling.tlp.map(|level| level.name()),
-            object.handling.scope,
+            object.handling.scope.as_ref().map(scope_kind),
             self.ingest_id,
         ])?;
+        if let Some(communities) = object.handling.scope.as_ref().and_then(Scope::communities) {
+            for community in communities {
+                self.statements
+                    .scope_row
+                    .execute(rusqlite::params![date_added, community.as_str()])?;
+            }
+        }
+        for user in &object.handling.recipients {
+            self.statements
+                .recipient_row
+                .execute(rusqlite::params![date_added, user.as_str()])?;
+        }
         if is_latest && (object.name.is_some() || object.description.is_some()) {
             self.statements.index_text.execute(rusqlite::params![
                 date_added,

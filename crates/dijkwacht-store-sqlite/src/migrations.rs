@@ -31,6 +31,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_tokens",
         sql: include_str!("migrations/0003_tokens.sql"),
     },
+    Migration {
+        name: "0004_visibility",
+        sql: include_str!("migrations/0004_visibility.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

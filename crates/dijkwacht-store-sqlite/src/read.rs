@@ -2,6 +2,7 @@
 //! full-text search. Queries are assembled from fixed SQL fragments with every value
 //! bound as a parameter, never spliced into the text.
 
+use dijkwacht_policy::Filter as PolicyFilter;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::{ObjectQuery, Page, StoreError, StoredObject, TypeCount, VersionSelection};
@@ -61,6 +62,76 @@ impl Filter {
             .map(|number| format!("?{number}"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The sharing policy's filter as one condition: the same rules, evaluated by
+    /// SQLite over `owner`, `tlp`, `scope` and the scope and recipient rows, so that
+    /// pages and counts only ever see visible rows.
+    fn visibility(&mut self, filter: &PolicyFilter) {
+        let condition = self.policy_condition(filter);
+        self.conditions.push(condition);
+    }
+
+    fn bind_text(&mut self, text: &str) -> String {
+        self.values.push(Value::Text(text.to_owned()));
+        format!("?{}", self.values.len())
+    }
+
+    fn bind_list<'a>(&mut self, texts: impl Iterator<Item = &'a str>) -> Option<String> {
+        let bound: Vec<String> = texts.map(|text| self.bind_text(text)).collect();
+        (!bound.is_empty()).then(|| bound.join(", "))
+    }
+
+    fn policy_condition(&mut self, filter: &PolicyFilter) -> String {
+        match filter {
+            PolicyFilter::Everything => "1".to_owned(),
+            PolicyFilter::Nothing => "0".to_owned(),
+            PolicyFilter::TlpIn(levels) => {
+                match self.bind_list(levels.iter().map(|level| level.name())) {
+                    Some(list) => format!("o.tlp IN ({list})"),
+                    None => "0".to_owned(),
+                }
+            }
+            PolicyFilter::OwnerIs(owner) => format!("o.owner = {}", self.bind_text(owner.as_str())),
+            PolicyFilter::ScopeIsPublic => "o.scope = 'public'".to_owned(),
+            PolicyFilter::ScopeMayLeave => "o.scope IN ('federated', 'public')".to_owned(),
+            PolicyFilter::ScopeNamesAnyOf(communities)
+            | PolicyFilter::FederatedScopeNamesAnyOf(communities) => {
+                let kinds = if matches!(filter, PolicyFilter::FederatedScopeNamesAnyOf(_)) {
+                    "'federated'"
+                } else {
+                    "'communities', 'federated'"
+                };
+                match self.bind_list(communities.iter().map(|community| community.as_str())) {
+                    Some(list) => format!(
+                        "(o.scope IN ({kinds}) AND EXISTS (SELECT 1 FROM object_scope AS s \
+                         WHERE s.date_added = o.date_added AND s.community IN ({list})))"
+                    ),
+                    None => "0".to_owned(),
+                }
+            }
+            PolicyFilter::RecipientIs(user) => format!(
+                "EXISTS (SELECT 1 FROM object_recipients AS r WHERE r.date_added = o.date_added \
+                 AND r.user = {})",
+                self.bind_text(user.as_str())
+            ),
+            PolicyFilter::All(parts) if parts.is_empty() => "1".to_owned(),
+            PolicyFilter::Any(parts) if parts.is_empty() => "0".to_owned(),
+            PolicyFilter::All(parts) => {
+                let conditions: Vec<String> = parts
+                    .iter()
+                    .map(|part| self.policy_condition(part))
+                    .collect();
+                format!("({})", conditions.join(" AND "))
+            }
+            PolicyFilter::Any(parts) => {
+                let conditions: Vec<String> = parts
+                    .iter()
+                    .map(|part| self.policy_condition(part))
+                    .collect();
+                format!("({})", conditions.join(" OR "))
+            }
+        }
     }
 
     fn compare(&mut self, condition: &str, value: i64) {
@@ -151,6 +222,9 @@ pub(crate) fn query(connection: &Connection, query: &ObjectQuery) -> Result<Page
     }
     if let Some(until) = query.added_until {
         filter.compare("o.date_added <= ?", until);
+    }
+    if let Some(visibility) = &query.visibility {
+        filter.visibility(visibility);
     }
     let limit = to_i64(query.limit).min(i64::MAX - 1);
     let sql = format!(

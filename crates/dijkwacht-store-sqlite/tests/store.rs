@@ -168,7 +168,15 @@ fn the_migrations_are_listed_by_name() {
         .iter()
         .map(|migration| migration.name)
         .collect();
-    assert_eq!(names, ["0001_objects", "0002_directory", "0003_tokens"]);
+    assert_eq!(
+        names,
+        [
+            "0001_objects",
+            "0002_directory",
+            "0003_tokens",
+            "0004_visibility"
+        ]
+    );
     assert_eq!(SCHEMA_VERSION, names.len());
 }
 

@@ -1,6 +1,9 @@
 //! An object made ready for storage: its keys extracted once, its JSON serialised once,
 //! so that a backend only writes rows.
 
+use std::collections::BTreeSet;
+
+use dijkwacht_policy::{Scope, UserId};
 use dijkwacht_stix::StixObject;
 use dijkwacht_stix::tlp::{self, TlpLevel};
 
@@ -32,8 +35,11 @@ pub struct Handling {
     pub owner: Option<String>,
     /// The strictest TLP marking on the object, TLP 1.0 and 2.0 alike.
     pub tlp: Option<TlpLevel>,
-    /// Where it may go: reserved for the sharing-rules layer.
-    pub scope: Option<String>,
+    /// Where it may go; `None` until the sharing-rules layer sets it (such objects are
+    /// visible to no caller whose queries carry a visibility filter).
+    pub scope: Option<Scope>,
+    /// For TLP:RED, the users it was given to.
+    pub recipients: BTreeSet<UserId>,
 }
 
 /// Where a batch came from.
@@ -69,6 +75,7 @@ impl PreparedObject {
                 owner: object.created_by_ref().map(str::to_owned),
                 tlp: tlp::strictest_level(object.object_marking_refs()),
                 scope: None,
+                recipients: BTreeSet::new(),
             },
         }
     }

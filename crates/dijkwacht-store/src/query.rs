@@ -86,6 +86,9 @@ pub struct ObjectQuery {
     pub added_until: Option<i64>,
     /// At most this many objects (at least 1).
     pub limit: usize,
+    /// Only objects this filter of the sharing policy lets through
+    /// ([`dijkwacht_policy::visibility_filter`]); `None` for the operator's own tools.
+    pub visibility: Option<dijkwacht_policy::Filter>,
 }
 
 impl Default for ObjectQuery {
@@ -98,6 +101,7 @@ impl Default for ObjectQuery {
             added_after: None,
             added_until: None,
             limit: 1_000,
+            visibility: None,
         }
     }
 }
