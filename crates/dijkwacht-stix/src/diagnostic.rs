@@ -85,6 +85,7 @@ rules! {
     DuplicateInBundle => ("duplicate-in-input", Error, "3.5", "one input does not hold two different objects with the same id and version"),
     RevokedVersion => ("revoked-version", Error, "3.6", "nothing follows a revoked version"),
     CustomObjectExtension => ("custom-object-extension", Error, "7.3", "a custom object without an `x-` type declares its extension-definition"),
+    SharingRule => ("sharing-rule", Error, "design: sharing rules", "the object can be shared as asked (for example, TLP:RED names its recipients)"),
     // SHOULD rules
     ScoIdNotDeterministic => ("sco-id-deterministic", Warning, "2.9", "SCO ids SHOULD be UUIDv5 from the id-contributing properties"),
     UuidVersion => ("uuid-version", Warning, "2.9", "SDO, SRO and meta-object ids SHOULD be UUIDv4"),

@@ -6,7 +6,11 @@
 //! is stored all-or-nothing unless the caller asks to skip invalid objects" holds for
 //! every path that stores objects (CLI import, TAXII, the pipeline).
 
+use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
+
+use dijkwacht_policy::{Scope, UserId};
+use dijkwacht_stix::tlp::TlpLevel;
 
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -15,6 +19,19 @@ use dijkwacht_stix::{StixObject, validate_object};
 use serde_json::Value;
 
 use crate::PreparedObject;
+
+/// The sharing attributes given to every object of an input (`import --as …`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlingDefaults {
+    /// The owning organisation.
+    pub owner: String,
+    /// Where the objects may go.
+    pub scope: Scope,
+    /// The TLP level of objects that carry no TLP marking.
+    pub tlp: TlpLevel,
+    /// For TLP:RED objects, who may see them.
+    pub recipients: BTreeSet<UserId>,
+}
 
 /// What to do with a batch that holds invalid objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +87,7 @@ pub struct IntakeBuilder {
     keep_warnings: bool,
     validate_only: bool,
     streaming: bool,
+    handling: Option<HandlingDefaults>,
 }
 
 impl IntakeBuilder {
@@ -88,6 +106,13 @@ impl IntakeBuilder {
     /// it, so that it can be stored while the rest is read.
     pub fn streaming(mut self) -> IntakeBuilder {
         self.streaming = true;
+        self
+    }
+
+    /// Give every accepted object these sharing attributes (its own TLP marking, when
+    /// it has one, wins over the default level).
+    pub fn with_handling(mut self, handling: Option<HandlingDefaults>) -> IntakeBuilder {
+        self.handling = handling;
         self
     }
 
@@ -160,6 +185,32 @@ impl IntakeBuilder {
             }
         } else {
             self.seen.insert(key, (index, content_hash));
+        }
+        let mut prepared = prepared;
+        if let (Some(defaults), Some(prepared)) = (&self.handling, prepared.as_mut()) {
+            prepared.handling.owner = Some(defaults.owner.clone());
+            prepared.handling.scope = Some(defaults.scope.clone());
+            let tlp = *prepared.handling.tlp.get_or_insert(defaults.tlp);
+            if tlp == TlpLevel::Red {
+                if defaults.recipients.is_empty() {
+                    let object_id = object.id().to_owned();
+                    self.intake.invalid.push(InvalidObject {
+                        index,
+                        id: Some(object_id.clone()),
+                        errors: vec![Diagnostic {
+                            severity: Severity::Error,
+                            rule: Rule::SharingRule,
+                            object_id: Some(object_id),
+                            path: "$.object_marking_refs".to_owned(),
+                            message:
+                                "TLP:RED goes to named people only; name them with --recipient"
+                                    .to_owned(),
+                        }],
+                    });
+                    return None;
+                }
+                prepared.handling.recipients = defaults.recipients.clone();
+            }
         }
         self.intake.valid += 1;
         let prepared = prepared?;

@@ -95,6 +95,26 @@ pub struct ImportArgs {
     /// Name the source in the provenance of what is stored (default: the file path).
     #[arg(long)]
     pub source: Option<String>,
+    /// Publish as this organisation: it owns what is stored.
+    #[arg(long = "as", value_name = "ORG")]
+    pub owner: Option<String>,
+    /// Share into this community (repeatable); the organisation must be a member.
+    /// Without --community or --public, only the organisation itself sees the objects.
+    #[arg(long = "community", value_name = "COMMUNITY", requires = "owner")]
+    pub communities: Vec<String>,
+    /// Let the objects also go to the peers federated with those communities.
+    #[arg(long, requires = "communities")]
+    pub federated: bool,
+    /// Share with everyone (the public tier).
+    #[arg(long, requires = "owner", conflicts_with = "communities")]
+    pub public: bool,
+    /// The TLP level of objects without a TLP marking: clear, green, amber,
+    /// amber+strict or red (default amber).
+    #[arg(long, requires = "owner")]
+    pub tlp: Option<String>,
+    /// For TLP:RED, a user who may see the objects (repeatable).
+    #[arg(long = "recipient", value_name = "USER", requires = "owner")]
+    pub recipients: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +131,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Export only what this user may take in bulk, by the sharing rules.
+    #[arg(long, value_name = "USER")]
+    pub visible_to: Option<String>,
 }
 
 #[derive(Debug, Args)]

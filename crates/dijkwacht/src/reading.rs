@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use dijkwacht_stix::diagnostic::Diagnostic;
 use dijkwacht_stix::input::{InputLimits, InputShape, read_objects};
-use dijkwacht_store::intake::{Intake, IntakeBuilder, IntakePolicy, check_bundle_envelope};
+use dijkwacht_store::intake::{
+    HandlingDefaults, Intake, IntakeBuilder, IntakePolicy, check_bundle_envelope,
+};
 use dijkwacht_store::{IngestItem, PreparedObject};
 
 /// One input: a file or standard input.
@@ -134,6 +136,7 @@ pub struct StreamOutcome {
 pub fn stream_input(
     bytes: &[u8],
     policy: IntakePolicy,
+    handling: Option<HandlingDefaults>,
     sender: tokio::sync::mpsc::Sender<IngestItem>,
     on_object: &mut dyn FnMut(),
 ) -> StreamOutcome {
@@ -143,8 +146,12 @@ pub fn stream_input(
         aborted: false,
         pending: Vec::with_capacity(BATCH),
     };
-    let (outcome, mut forward) =
-        run_pipeline(bytes, IntakeBuilder::new().streaming(), on_object, forward);
+    let (outcome, mut forward) = run_pipeline(
+        bytes,
+        IntakeBuilder::new().streaming().with_handling(handling),
+        on_object,
+        forward,
+    );
     let refuse = match &outcome {
         ReadOutcome::Unreadable(_) => true,
         ReadOutcome::Read { envelope, .. } => !envelope.is_empty(),

@@ -995,3 +995,186 @@ fn demo_logins_work_and_failed_logins_are_audited() {
     let audit = text(&run(&demo_folder, &["audit", "show"]).stdout);
     assert!(audit.contains("login-failed"), "{audit}");
 }
+
+/// `import --as` gives objects an owner, a scope and a TLP level; a user's bulk export
+/// then holds exactly what the sharing rules allow them.
+#[test]
+fn imported_objects_reach_only_whom_their_handling_allows() {
+    use std::io::Write;
+    let data = fresh_store();
+    let ok = |arguments: &[&str]| {
+        let output = run(data.path(), arguments);
+        assert!(
+            output.status.success(),
+            "{arguments:?}: {}",
+            text(&output.stderr)
+        );
+    };
+    ok(&["org", "add", "waterbedrijf", "--sector", "water"]);
+    ok(&["org", "add", "havenbedrijf", "--sector", "logistiek"]);
+    ok(&["org", "add", "zuivel", "--sector", "agri-food"]);
+    ok(&["community", "add", "plenum", "--kind", "plenum"]);
+    ok(&[
+        "community",
+        "add",
+        "water",
+        "--kind",
+        "top-sector",
+        "--parent",
+        "plenum",
+    ]);
+    ok(&["community", "join", "water", "waterbedrijf"]);
+    ok(&["community", "join", "plenum", "havenbedrijf"]);
+    for (email, organisation) in [
+        ("a@waterbedrijf.example", "waterbedrijf"),
+        ("b@havenbedrijf.example", "havenbedrijf"),
+        ("c@zuivel.example", "zuivel"),
+    ] {
+        let mut child = dijkwacht(data.path())
+            .args([
+                "user",
+                "add",
+                email,
+                "--org",
+                organisation,
+                "--role",
+                "analyst",
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(b"a long enough password\n")
+            .expect("writable");
+        assert!(child.wait_with_output().expect("ends").status.success());
+    }
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let water = write(
+        folder.path(),
+        "water.json",
+        bundle(vec![indicator("aa0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]),
+    );
+    let plenum = write(
+        folder.path(),
+        "plenum.json",
+        bundle(vec![indicator("bb0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]),
+    );
+    let public = write(
+        folder.path(),
+        "public.json",
+        bundle(vec![indicator("cc0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]),
+    );
+    ok(&[
+        "import",
+        water.to_str().unwrap_or_default(),
+        "--as",
+        "waterbedrijf",
+        "--community",
+        "water",
+        "--tlp",
+        "green",
+    ]);
+    ok(&[
+        "import",
+        plenum.to_str().unwrap_or_default(),
+        "--as",
+        "havenbedrijf",
+        "--community",
+        "plenum",
+        "--tlp",
+        "amber",
+    ]);
+    ok(&[
+        "import",
+        public.to_str().unwrap_or_default(),
+        "--as",
+        "zuivel",
+        "--public",
+        "--tlp",
+        "clear",
+    ]);
+    let visible = |email: &str| -> Vec<String> {
+        let output = run(data.path(), &["export", "--visible-to", email]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        let exported: Value = serde_json::from_slice(&output.stdout).expect("a bundle");
+        let mut ids: Vec<String> = exported["objects"]
+            .as_array()
+            .map(|objects| {
+                objects
+                    .iter()
+                    .filter_map(|object| object["id"].as_str().map(|id| id[11..13].to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    };
+    // The water company sits in `water`, a child of `plenum`: it receives both.
+    assert_eq!(visible("a@waterbedrijf.example"), ["aa", "bb", "cc"]);
+    // The port sits in `plenum` only: shared into the child `water`, it does not reach it.
+    assert_eq!(visible("b@havenbedrijf.example"), ["bb", "cc"]);
+    // The dairy is in no community: public content and its own.
+    assert_eq!(visible("c@zuivel.example"), ["cc"]);
+
+    // What the rules forbid is refused before anything is stored.
+    let red = write(
+        folder.path(),
+        "red.json",
+        bundle(vec![indicator("dd0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b")]),
+    );
+    for (arguments, code, expected) in [
+        (
+            vec!["--as", "zuivel", "--community", "water"],
+            2,
+            "not a member of the community",
+        ),
+        (vec!["--as", "nobody"], 2, "no organisation"),
+        (
+            vec!["--as", "zuivel", "--tlp", "purple"],
+            2,
+            "is not a TLP level",
+        ),
+        (
+            vec!["--as", "zuivel", "--tlp", "red"],
+            1,
+            "name them with --recipient",
+        ),
+        (vec!["--community", "water"], 2, "--as"),
+    ] {
+        let mut all = vec!["import", red.to_str().unwrap_or_default()];
+        all.extend(arguments.iter().copied());
+        let output = run(data.path(), &all);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{arguments:?}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stderr).contains(expected),
+            "{arguments:?}: {}",
+            text(&output.stderr)
+        );
+    }
+    ok(&[
+        "import",
+        red.to_str().unwrap_or_default(),
+        "--as",
+        "zuivel",
+        "--tlp",
+        "red",
+        "--recipient",
+        "b@havenbedrijf.example",
+    ]);
+    assert_eq!(
+        visible("b@havenbedrijf.example"),
+        ["bb", "cc"],
+        "RED never goes into a bulk export"
+    );
+}

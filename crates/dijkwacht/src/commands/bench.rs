@@ -130,6 +130,7 @@ async fn measure_phase(phase: &str, options: &BenchIngestArgs) -> anyhow::Result
                     Some("bench"),
                     false,
                     None,
+                    None,
                 )
                 .await?;
                 timings.push(started.elapsed());

@@ -55,6 +55,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
             None,
             true,
             None,
+            None,
         )
         .await?;
         print!("  samples:       ");

@@ -4,7 +4,9 @@ use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
 use dijkwacht_stix::Timestamp;
+use dijkwacht_store::directory::Directory;
 use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
 
 use crate::cli::ExportArgs;
@@ -22,7 +24,26 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         None => None,
     };
     let store = data.open()?;
+    let visibility = match &options.visible_to {
+        None => None,
+        Some(email) => {
+            let users = store.users().await?;
+            let Some(user) = users.into_iter().find(|user| user.email == *email) else {
+                anyhow::bail!("there is no user '{email}'");
+            };
+            let reach = store.reach(&user.organisation).await?;
+            let caller = Caller::Member(Member {
+                user: UserId::new(user.email.clone()),
+                organisation: OrgId::new(user.organisation.clone()),
+                role: user.role,
+                reach,
+                token: None,
+            });
+            Some(visibility_filter(&caller, Action::Export))
+        }
+    };
     let query = ObjectQuery {
+        visibility,
         types: options.types.clone(),
         versions: if options.all_versions {
             VersionSelection::All

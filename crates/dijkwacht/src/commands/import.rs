@@ -7,8 +7,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use dijkwacht_audit::AuditLog;
-use dijkwacht_store::intake::IntakePolicy;
+use dijkwacht_policy::{CommunityId, Scope, UserId};
+use dijkwacht_stix::tlp::TlpLevel;
+use dijkwacht_store::directory::Directory;
+use dijkwacht_store::intake::{HandlingDefaults, IntakePolicy};
 use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
+use dijkwacht_store_sqlite::SqliteStore;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::ImportArgs;
@@ -40,6 +44,7 @@ pub async fn run(data: &DataDir, options: &ImportArgs) -> anyhow::Result<ExitCod
     let store = data.open()?;
     let audit = data.audit_log()?;
     let sources = expand_inputs(&options.inputs)?;
+    let handling = handling_defaults(&store, options).await?;
     let policy = if options.skip_invalid {
         IntakePolicy::SkipInvalid
     } else {
@@ -52,6 +57,7 @@ pub async fn run(data: &DataDir, options: &ImportArgs) -> anyhow::Result<ExitCod
         options.source.as_deref(),
         true,
         Some(&audit),
+        handling.as_ref(),
     )
     .await?;
     print_summary(&summary);
@@ -73,6 +79,7 @@ pub async fn import_sources(
     source_name: Option<&str>,
     show_progress: bool,
     audit: Option<&AuditLog>,
+    handling: Option<&HandlingDefaults>,
 ) -> anyhow::Result<ImportSummary> {
     let started = Instant::now();
     let mut summary = ImportSummary::default();
@@ -91,8 +98,11 @@ pub async fn import_sources(
         // Read and validate on other threads while the store writes what passed.
         let (sender, receiver) = tokio::sync::mpsc::channel(STREAM_BUFFER);
         let reader_progress = progress.clone();
+        let reader_handling = handling.cloned();
         let reader = tokio::task::spawn_blocking(move || {
-            stream_input(&bytes, policy, sender, &mut || reader_progress.inc(1))
+            stream_input(&bytes, policy, reader_handling, sender, &mut || {
+                reader_progress.inc(1)
+            })
         });
         let stored = store.ingest_stream(receiver, mode, provenance).await;
         let streamed = reader
@@ -144,6 +154,11 @@ pub async fn import_sources(
                 details.insert("new_versions".to_owned(), new_versions.into());
                 details.insert("duplicates".to_owned(), duplicates.into());
                 details.insert("rejected".to_owned(), report.rejections.len().into());
+                if let Some(handling) = handling {
+                    details.insert("as".to_owned(), handling.owner.clone().into());
+                    details.insert("tlp_default".to_owned(), handling.tlp.name().into());
+                    details.insert("scope".to_owned(), format!("{:?}", handling.scope).into());
+                }
                 audit
                     .append("operator", "import", Some(&label), details)
                     .context("the import was stored but could not be written to the audit log")?;
@@ -220,4 +235,64 @@ pub fn print_summary(summary: &ImportSummary) {
             String::new()
         }
     );
+}
+
+/// Checks `--as`, `--community`, `--public`, `--tlp` and `--recipient` against the
+/// directory and turns them into the sharing attributes of what is imported.
+async fn handling_defaults(
+    store: &SqliteStore,
+    options: &ImportArgs,
+) -> anyhow::Result<Option<HandlingDefaults>> {
+    let Some(owner) = &options.owner else {
+        return Ok(None);
+    };
+    if !store
+        .organisations()
+        .await?
+        .iter()
+        .any(|organisation| organisation.name == *owner)
+    {
+        anyhow::bail!("there is no organisation '{owner}'; add it with `dijkwacht org add`");
+    }
+    let memberships = store.memberships().await?;
+    for community in &options.communities {
+        let member = memberships.iter().any(|membership| {
+            membership.community == *community
+                && membership.organisation == *owner
+                && membership.stage.is_member()
+        });
+        if !member {
+            anyhow::bail!(
+                "{owner} is not a member of the community '{community}'; an organisation shares only into communities it takes part in"
+            );
+        }
+    }
+    let users = store.users().await?;
+    for recipient in &options.recipients {
+        if !users.iter().any(|user| user.email == *recipient) {
+            anyhow::bail!("there is no user '{recipient}' to name as a recipient");
+        }
+    }
+    let tlp = match &options.tlp {
+        None => TlpLevel::Amber,
+        Some(name) => TlpLevel::from_name(name).with_context(|| {
+            format!("'{name}' is not a TLP level; use clear, green, amber, amber+strict or red")
+        })?,
+    };
+    let communities = options.communities.iter().map(CommunityId::new).collect();
+    let scope = if options.public {
+        Scope::Public
+    } else if options.communities.is_empty() {
+        Scope::Organisation
+    } else if options.federated {
+        Scope::Federated(communities)
+    } else {
+        Scope::Communities(communities)
+    };
+    Ok(Some(HandlingDefaults {
+        owner: owner.clone(),
+        scope,
+        tlp,
+        recipients: options.recipients.iter().map(UserId::new).collect(),
+    }))
 }
