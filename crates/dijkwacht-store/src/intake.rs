@@ -31,6 +31,9 @@ pub struct HandlingDefaults {
     pub tlp: TlpLevel,
     /// For TLP:RED objects, who may see them.
     pub recipients: BTreeSet<UserId>,
+    /// Publishing through a community: the identity that SDOs and SROs are attributed
+    /// to (`created_by_ref`) instead of the real author, who is kept in the audit log.
+    pub attribute_to: Option<String>,
 }
 
 /// What to do with a batch that holds invalid objects.
@@ -125,8 +128,15 @@ impl IntakeBuilder {
     /// Validates one object found at `index` of the input. When streaming, an accepted
     /// object is returned for the caller to store; otherwise it is kept (or, when only
     /// validating, counted).
-    pub fn push(&mut self, index: usize, value: Value) -> Option<PreparedObject> {
+    pub fn push(&mut self, index: usize, mut value: Value) -> Option<PreparedObject> {
         self.intake.total += 1;
+        if let Some(identity) = self
+            .handling
+            .as_ref()
+            .and_then(|handling| handling.attribute_to.as_ref())
+        {
+            attribute(&mut value, identity);
+        }
         let report = validate_object(&value);
         let id = value.get("id").and_then(Value::as_str).map(str::to_owned);
         let (errors, warnings): (Vec<_>, Vec<_>) = report
@@ -255,6 +265,24 @@ impl IntakeBuilder {
 
     pub fn finish(self) -> Intake {
         self.intake
+    }
+}
+
+/// Attributes an SDO or SRO (an object with `created`, other than the meta objects) to
+/// `identity`, replacing its `created_by_ref`.
+fn attribute(value: &mut Value, identity: &str) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    let meta = matches!(
+        object.get("type").and_then(Value::as_str),
+        Some("marking-definition" | "extension-definition" | "language-content" | "identity")
+    );
+    if !meta && object.contains_key("created") {
+        object.insert(
+            "created_by_ref".to_owned(),
+            Value::String(identity.to_owned()),
+        );
     }
 }
 

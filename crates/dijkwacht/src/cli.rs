@@ -115,6 +115,10 @@ pub struct ImportArgs {
     /// For TLP:RED, a user who may see the objects (repeatable).
     #[arg(long = "recipient", value_name = "USER", requires = "owner")]
     pub recipients: Vec<String>,
+    /// Publish anonymously through this community: objects are attributed to its
+    /// identity; only the audit log keeps who published them.
+    #[arg(long, value_name = "COMMUNITY", requires = "owner")]
+    pub through: Option<String>,
 }
 
 #[derive(Debug, Args)]

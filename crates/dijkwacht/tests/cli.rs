@@ -1178,3 +1178,86 @@ fn imported_objects_reach_only_whom_their_handling_allows() {
         "RED never goes into a bulk export"
     );
 }
+
+/// Publishing through a community attributes the objects to the community's identity;
+/// the real publisher is kept in the audit log only.
+#[test]
+fn publishing_through_a_community_hides_the_publisher() {
+    let data = fresh_store();
+    for arguments in [
+        vec!["org", "add", "waterbedrijf", "--sector", "water"],
+        vec!["community", "add", "water", "--kind", "top-sector"],
+        vec!["community", "join", "water", "waterbedrijf"],
+        vec!["org", "add", "zuivel", "--sector", "agri-food"],
+    ] {
+        let output = run(data.path(), &arguments);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    }
+    let community_identity = text(&run(data.path(), &["community", "list"]).stdout);
+    assert!(community_identity.contains("water"));
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let mut object = indicator("ee0c1d2e-3f40-4a51-8b62-7c8d9e0f1a2b");
+    object["created_by_ref"] = json!("identity--11111111-2222-4333-8444-555555555555");
+    let path = write(folder.path(), "anonymous.json", bundle(vec![object]));
+    let output = run(
+        data.path(),
+        &[
+            "import",
+            path.to_str().unwrap_or_default(),
+            "--as",
+            "waterbedrijf",
+            "--community",
+            "water",
+            "--tlp",
+            "green",
+            "--through",
+            "water",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let exported: Value =
+        serde_json::from_slice(&run(data.path(), &["export", "--type", "indicator"]).stdout)
+            .expect("a bundle");
+    let creator = exported["objects"][0]["created_by_ref"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let identities: Value =
+        serde_json::from_slice(&run(data.path(), &["export", "--type", "identity"]).stdout)
+            .expect("a bundle");
+    let water = identities["objects"]
+        .as_array()
+        .and_then(|objects| {
+            objects
+                .iter()
+                .find(|object| object["identity_class"] == "group")
+        })
+        .and_then(|object| object["id"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(creator, water, "the object is attributed to the community");
+    let audit = text(&run(data.path(), &["audit", "show"]).stdout);
+    let entry = audit.lines().last().unwrap_or_default();
+    assert!(
+        entry.contains("\"as\":\"waterbedrijf\"") && entry.contains("published_through"),
+        "{entry}"
+    );
+    // Only members publish through a community.
+    let output = run(
+        data.path(),
+        &[
+            "import",
+            path.to_str().unwrap_or_default(),
+            "--as",
+            "zuivel",
+            "--through",
+            "water",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("not a member"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -158,6 +158,11 @@ pub async fn import_sources(
                     details.insert("as".to_owned(), handling.owner.clone().into());
                     details.insert("tlp_default".to_owned(), handling.tlp.name().into());
                     details.insert("scope".to_owned(), format!("{:?}", handling.scope).into());
+                    if let Some(identity) = &handling.attribute_to {
+                        // The real author of objects published through a community is
+                        // known only here.
+                        details.insert("published_through".to_owned(), identity.clone().into());
+                    }
                 }
                 audit
                     .append("operator", "import", Some(&label), details)
@@ -267,6 +272,28 @@ async fn handling_defaults(
             );
         }
     }
+    let attribute_to = match &options.through {
+        None => None,
+        Some(community) => {
+            let member = memberships.iter().any(|membership| {
+                membership.community == *community
+                    && membership.organisation == *owner
+                    && membership.stage.is_member()
+            });
+            if !member {
+                anyhow::bail!(
+                    "{owner} is not a member of the community '{community}'; an organisation publishes only through communities it takes part in"
+                );
+            }
+            let communities = store.communities().await?;
+            let identity = communities
+                .into_iter()
+                .find(|known| known.name == *community)
+                .map(|known| known.identity)
+                .with_context(|| format!("there is no community '{community}'"))?;
+            Some(identity)
+        }
+    };
     let users = store.users().await?;
     for recipient in &options.recipients {
         if !users.iter().any(|user| user.email == *recipient) {
@@ -294,5 +321,6 @@ async fn handling_defaults(
         scope,
         tlp,
         recipients: options.recipients.iter().map(UserId::new).collect(),
+        attribute_to,
     }))
 }
