@@ -857,7 +857,7 @@ fn administration_of_organisations_communities_and_users() {
     );
     let output = run(data.path(), &["audit", "verify"]);
     assert!(
-        text(&output.stdout).contains("intact, 8 entries"),
+        text(&output.stdout).contains("intact, 10 entries"),
         "{}",
         text(&output.stdout)
     );
@@ -989,6 +989,19 @@ fn demo_logins_work_and_failed_logins_are_audited() {
     assert!(
         reaches.len() > 1,
         "the demo organisations should sit in different communities: {reaches:?}"
+    );
+    // A demo user's bulk export holds the demo intelligence, but never TLP:RED.
+    let output = run(&demo_folder, &["export", "--visible-to", &logins[0].0]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let exported: Value = serde_json::from_slice(&output.stdout).expect("a bundle");
+    let objects = exported["objects"].as_array().cloned().unwrap_or_default();
+    assert!(objects.len() > 300, "only {} objects", objects.len());
+    let red = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    assert!(
+        !objects.iter().any(|object| object["object_marking_refs"]
+            .as_array()
+            .is_some_and(|markings| markings.iter().any(|marking| marking == red))),
+        "a RED object was exported"
     );
     let output = login(&logins[0].0, "not the password");
     assert_eq!(output.status.code(), Some(1));
@@ -1237,7 +1250,10 @@ fn publishing_through_a_community_hides_the_publisher() {
         .to_owned();
     assert_eq!(creator, water, "the object is attributed to the community");
     let audit = text(&run(data.path(), &["audit", "show"]).stdout);
-    let entry = audit.lines().last().unwrap_or_default();
+    let entry = audit
+        .lines()
+        .find(|line| line.contains("\"action\":\"import\""))
+        .unwrap_or_default();
     assert!(
         entry.contains("\"as\":\"waterbedrijf\"") && entry.contains("published_through"),
         "{entry}"

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass, hash_password};
-use dijkwacht_policy::Role;
+use dijkwacht_policy::{CommunityId, Role, Scope, UserId};
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::directory::{Community, Directory, Organisation, User};
 use dijkwacht_store::intake::IntakePolicy;
-use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
+use dijkwacht_store::{IngestMode, IngestOutcome, PreparedObject, Provenance, Store};
 use dijkwacht_store_sqlite::SqliteStore;
 
 use crate::cli::DemoArgs;
@@ -32,8 +33,9 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
     let demo_data = DataDir::new(&folder);
     let store = demo_data.create()?;
 
-    let identities = load_embedded_bundle(&store).await?;
+    let (identities, objects) = parse_embedded_bundle()?;
     let logins = seed_directory(&store, &identities).await?;
+    store_embedded_bundle(&store, objects).await?;
     println!("Dijkwacht demo");
     println!("  data folder:   {}", folder.display());
     let communities: Vec<&str> = std::iter::once(&PLENUM)
@@ -137,8 +139,8 @@ fn prepare_fresh_folder(folder: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Stores the embedded bundle and returns its identities, name → id.
-async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<BTreeMap<String, String>> {
+/// Reads the embedded bundle: its identities (name → id) and its objects.
+fn parse_embedded_bundle() -> anyhow::Result<(BTreeMap<String, String>, Vec<PreparedObject>)> {
     let ReadOutcome::Read { intake, .. } =
         read_input(DEMO_BUNDLE.as_bytes(), Purpose::Store, false, &mut || {})
     else {
@@ -165,6 +167,31 @@ async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<BTreeMap<Stri
         .into_iter()
         .map(|(_, object)| object)
         .collect();
+    Ok((identities, objects))
+}
+
+/// Who may see the demo's intelligence: the fusion center owns it; TLP:CLEAR is public,
+/// everything else is shared into the plenum (and so reaches the members of every
+/// community under it), and TLP:RED goes to two named people.
+async fn store_embedded_bundle(
+    store: &dyn Store,
+    mut objects: Vec<PreparedObject>,
+) -> anyhow::Result<()> {
+    for object in &mut objects {
+        let tlp = *object.handling.tlp.get_or_insert(TlpLevel::Green);
+        object.handling.owner = Some("fusion-center".to_owned());
+        object.handling.scope = Some(if tlp == TlpLevel::Clear {
+            Scope::Public
+        } else {
+            Scope::Communities([CommunityId::new("plenum")].into_iter().collect())
+        });
+        if tlp == TlpLevel::Red {
+            object.handling.recipients = DEMO_RED_RECIPIENTS
+                .iter()
+                .map(|user| UserId::new(*user))
+                .collect();
+        }
+    }
     let report = store
         .ingest(objects, IngestMode::AllOrNothing, Provenance::new("demo"))
         .await
@@ -179,8 +206,11 @@ async fn load_embedded_bundle(store: &dyn Store) -> anyhow::Result<BTreeMap<Stri
         new = report.count(IngestOutcome::NewObject),
         "demo bundle stored"
     );
-    Ok(identities)
+    Ok(())
 }
+
+/// The named recipients of the demo's TLP:RED objects.
+const DEMO_RED_RECIPIENTS: [&str; 2] = ["analyst@kadewerk.example", "admin@fusion-center.example"];
 
 /// A community of the demo; its identity is the one of the same name in the bundle.
 struct DemoCommunity {

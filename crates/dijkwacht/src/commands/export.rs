@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
 use dijkwacht_stix::Timestamp;
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
 
@@ -24,6 +25,7 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         None => None,
     };
     let store = data.open()?;
+    let audit = data.audit_log()?;
     let visibility = match &options.visible_to {
         None => None,
         Some(email) => {
@@ -62,7 +64,16 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         }
         None => write_bundle(&store, query, BufWriter::new(std::io::stdout().lock())).await?,
     };
-    eprintln!("exported {written} object(s)");
+    // Reads of AMBER and stricter are audited, with who read them.
+    let actor = options.visible_to.as_deref().unwrap_or("operator");
+    let mut details = serde_json::Map::new();
+    details.insert("objects".to_owned(), written.written.into());
+    details.insert(
+        "amber_or_stricter".to_owned(),
+        written.amber_or_stricter.into(),
+    );
+    audit.append(actor, "export", None, details)?;
+    eprintln!("exported {} object(s)", written.written);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -72,10 +83,11 @@ pub async fn write_bundle(
     store: &dyn Store,
     mut query: ObjectQuery,
     mut out: impl Write,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Exported> {
     let bundle_id = format!("bundle--{}", uuid_v4());
     write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\"")?;
     let mut written = 0usize;
+    let mut amber_or_stricter = 0usize;
     loop {
         let page = store
             .query(query.clone())
@@ -89,6 +101,8 @@ pub async fn write_bundle(
             })?;
             out.write_all(object.json.as_bytes())?;
             written += 1;
+            amber_or_stricter +=
+                usize::from(object.tlp.is_some_and(|level| level >= TlpLevel::Amber));
         }
         match (page.more, page.objects.last()) {
             (true, Some(last)) => query.added_after = Some(last.date_added),
@@ -97,7 +111,18 @@ pub async fn write_bundle(
     }
     out.write_all(if written == 0 { b"}\n" } else { b"\n]}\n" })?;
     out.flush()?;
-    Ok(written)
+    Ok(Exported {
+        written,
+        amber_or_stricter,
+    })
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct Exported {
+    pub written: usize,
+    /// Objects at TLP:AMBER or stricter, whose reading is audited.
+    pub amber_or_stricter: usize,
 }
 
 fn uuid_v4() -> String {
