@@ -28,6 +28,10 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, Transaction, Tran
 const CONFLICT_WITH_STORED: &str = "a different object with this id and version is already \
      stored; versions are immutable, so give the change a new `modified`";
 
+/// Why a new version from someone other than the owner is refused.
+const NOT_THE_OWNER: &str = "only the object's owner may publish new versions of it or \
+     revoke it; publish your change as a new object that refers to it (derived-from)";
+
 /// Why the second, different copy of a version inside one batch is refused.
 const CONFLICT_IN_BATCH: &str = "a different object with this id and version appears earlier \
      in this batch; versions are immutable, so give the change a new `modified`";
@@ -223,11 +227,11 @@ impl<'t> Statements<'t> {
     fn prepare(transaction: &'t Transaction<'t>) -> rusqlite::Result<Statements<'t>> {
         Ok(Statements {
             newest: transaction.prepare_cached(
-                "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
+                "SELECT date_added, version_key, owner FROM objects WHERE stix_id = ?1 \
                  ORDER BY version_key DESC LIMIT 1",
             )?,
             oldest: transaction.prepare_cached(
-                "SELECT date_added, version_key FROM objects WHERE stix_id = ?1 \
+                "SELECT date_added, version_key, owner FROM objects WHERE stix_id = ?1 \
                  ORDER BY version_key ASC LIMIT 1",
             )?,
             same_version: transaction.prepare_cached(
@@ -262,6 +266,7 @@ impl<'t> Statements<'t> {
 struct Edge {
     date_added: i64,
     version_key: String,
+    owner: Option<String>,
 }
 
 impl<'t> Batch<'t> {
@@ -304,6 +309,7 @@ impl<'t> Batch<'t> {
                 Ok(Edge {
                     date_added: row.get(0)?,
                     version_key: row.get(1)?,
+                    owner: row.get(2)?,
                 })
             })
             .optional()
@@ -314,6 +320,13 @@ impl<'t> Batch<'t> {
         if let Some(newest) = &newest {
             if let Some(duplicate_or_conflict) = self.compare_with_stored(object, newest)? {
                 return Ok(duplicate_or_conflict);
+            }
+            // Only the owner versions or revokes an object (STIX 2.1 §3.5: only its
+            // creator may; the sharing rules: only the owning organisation edits).
+            if let (Some(stored), Some(new)) = (&newest.owner, &object.handling.owner) {
+                if stored != new {
+                    return Ok(Decision::Rejected(NOT_THE_OWNER));
+                }
             }
         }
         let date_added = self.next_date_added();

@@ -352,3 +352,25 @@ pub async fn streamed_batches_commit_on_close_and_keep_nothing_on_abort(store: &
         "an aborted stream left objects behind"
     );
 }
+
+/// Only an object's owner publishes new versions of it; others get a clear refusal.
+pub async fn only_the_owner_publishes_new_versions(store: &dyn Store) {
+    let mut first = indicator(9, NOON, "owned", "by the water company");
+    first.handling.owner = Some("waterbedrijf".to_owned());
+    ingest_ok(store, vec![first]).await;
+    let mut foreign = indicator(9, ONE, "changed", "by someone else");
+    foreign.handling.owner = Some("havenbedrijf".to_owned());
+    let report = ingest_ok(store, vec![foreign]).await;
+    assert_eq!(report.outcomes, [IngestOutcome::Rejected]);
+    assert!(
+        report.rejections[0]
+            .reason
+            .contains("only the object's owner"),
+        "{}",
+        report.rejections[0].reason
+    );
+    let mut own = indicator(9, ONE, "changed", "by the owner");
+    own.handling.owner = Some("waterbedrijf".to_owned());
+    let report = ingest_ok(store, vec![own]).await;
+    assert_eq!(report.outcomes, [IngestOutcome::NewVersion]);
+}

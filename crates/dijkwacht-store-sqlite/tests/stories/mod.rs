@@ -27,6 +27,7 @@ macro_rules! store_stories {
             ingest::an_older_version_arriving_later_does_not_become_latest,
             ingest::unversioned_objects_are_stored_once_per_content,
             ingest::streamed_batches_commit_on_close_and_keep_nothing_on_abort,
+            ingest::only_the_owner_publishes_new_versions,
             read::query_by_type_and_id,
             read::query_by_version,
             read::query_unversioned_objects_at_their_date_added,
