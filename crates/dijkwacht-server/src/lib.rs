@@ -4,6 +4,8 @@
 //! server and the REST API are added here, behind the sharing policy, by later work.
 //! Nothing here speaks SQL: the store is reached through [`dijkwacht_store::Store`].
 
+pub mod auth;
+
 use std::future::Future;
 use std::sync::Arc;
 

@@ -912,7 +912,11 @@ fn tokens_are_shown_once_listed_without_secrets_and_revoked() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let token = text(&output.stdout).trim().to_owned();
     assert!(token.starts_with("dwt_") && token.len() > 50, "{token}");
-    let secret = token.rsplit('_').next().unwrap_or_default().to_owned();
+    let secret = token
+        .strip_prefix("dwt_")
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(_, secret)| secret.to_owned())
+        .unwrap_or_default();
     let listed = text(&run(data.path(), &["token", "list"]).stdout);
     assert!(
         listed.contains("bot@waterbedrijf.example") && listed.contains("active"),
