@@ -44,6 +44,7 @@ async fn directory() -> SqliteStore {
                 parent: None,
                 vetted,
                 identity: identity.to_owned(),
+                default_tlp: dijkwacht_stix::tlp::TlpLevel::Green,
             })
             .await
             .unwrap_or_else(|error| panic!("{error}"));

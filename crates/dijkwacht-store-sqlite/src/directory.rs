@@ -6,8 +6,11 @@ use dijkwacht_directory::{
     CommunityKind, MembershipStage, Sector, SizeClass, parse_role, role_name,
 };
 use dijkwacht_policy::CommunityId;
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::StoreError;
-use dijkwacht_store::directory::{Community, Membership, Organisation, TokenRecord, User};
+use dijkwacht_store::directory::{
+    APPLICATION_LIFETIME_MICROS, Community, Membership, Organisation, TokenRecord, User,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 
 fn backend(context: &str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -130,15 +133,16 @@ pub(crate) fn add_community(
     }
     connection
         .execute(
-            "INSERT INTO communities (name, display_name, kind, parent, vetted, identity) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO communities (name, display_name, kind, parent, vetted, identity, default_tlp) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 community.name,
                 community.display_name,
                 community.kind.name(),
                 community.parent,
                 community.vetted,
-                community.identity
+                community.identity,
+                community.default_tlp.name()
             ],
         )
         .map(|_| ())
@@ -148,7 +152,7 @@ pub(crate) fn add_community(
 pub(crate) fn communities(connection: &Connection) -> Result<Vec<Community>, StoreError> {
     let mut statement = connection
         .prepare_cached(
-            "SELECT name, display_name, kind, parent, vetted, identity FROM communities ORDER BY name",
+            "SELECT name, display_name, kind, parent, vetted, identity, default_tlp FROM communities ORDER BY name",
         )
         .map_err(backend("listing communities"))?;
     let rows = statement
@@ -160,21 +164,27 @@ pub(crate) fn communities(connection: &Connection) -> Result<Vec<Community>, Sto
                 row.get::<_, Option<String>>(3)?,
                 row.get::<_, bool>(4)?,
                 row.get::<_, String>(5)?,
+                row.get::<_, String>(6)?,
             ))
         })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend("listing communities"))?;
     rows.into_iter()
-        .map(|(name, display_name, kind, parent, vetted, identity)| {
-            Ok(Community {
-                kind: CommunityKind::parse(&kind).map_err(|_| corrupt("community kind", &kind))?,
-                name,
-                display_name,
-                parent,
-                vetted,
-                identity,
-            })
-        })
+        .map(
+            |(name, display_name, kind, parent, vetted, identity, default_tlp)| {
+                Ok(Community {
+                    kind: CommunityKind::parse(&kind)
+                        .map_err(|_| corrupt("community kind", &kind))?,
+                    default_tlp: TlpLevel::from_name(&default_tlp)
+                        .ok_or_else(|| corrupt("TLP level", &default_tlp))?,
+                    name,
+                    display_name,
+                    parent,
+                    vetted,
+                    identity,
+                })
+            },
+        )
         .collect()
 }
 
@@ -183,6 +193,7 @@ pub(crate) fn join(
     community: &str,
     organisation: &str,
     contact: Option<&str>,
+    now: i64,
 ) -> Result<MembershipStage, StoreError> {
     let vetted: Option<bool> = connection
         .query_row(
@@ -211,9 +222,9 @@ pub(crate) fn join(
     };
     let changed = connection
         .execute(
-            "INSERT INTO memberships (community, organisation, stage, contact) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (community, organisation) DO NOTHING",
-            params![community, organisation, stage.name(), contact],
+            "INSERT INTO memberships (community, organisation, stage, contact, applied_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (community, organisation) DO NOTHING",
+            params![community, organisation, stage.name(), contact, now],
         )
         .map_err(backend("joining a community"))?;
     if changed == 0 {
@@ -229,18 +240,34 @@ pub(crate) fn set_stage(
     community: &str,
     organisation: &str,
     stage: MembershipStage,
+    now: i64,
 ) -> Result<(), StoreError> {
-    let changed = connection
+    let current: Option<(String, i64)> = connection
+        .query_row(
+            "SELECT stage, applied_at FROM memberships WHERE community = ?1 AND organisation = ?2",
+            params![community, organisation],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(backend("changing a membership"))?;
+    let Some((current, applied_at)) = current else {
+        return Err(StoreError::NotFound(format!(
+            "'{organisation}' has not applied to '{community}'"
+        )));
+    };
+    if current == MembershipStage::Applicant.name()
+        && now.saturating_sub(applied_at) > APPLICATION_LIFETIME_MICROS
+    {
+        return Err(StoreError::Invalid(format!(
+            "the application of '{organisation}' to '{community}' has expired (after 30 days); it must apply again"
+        )));
+    }
+    connection
         .execute(
             "UPDATE memberships SET stage = ?3 WHERE community = ?1 AND organisation = ?2",
             params![community, organisation, stage.name()],
         )
         .map_err(backend("changing a membership"))?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(format!(
-            "'{organisation}' has not applied to '{community}'"
-        )));
-    }
     Ok(())
 }
 
@@ -266,7 +293,8 @@ pub(crate) fn leave(
 pub(crate) fn memberships(connection: &Connection) -> Result<Vec<Membership>, StoreError> {
     let mut statement = connection
         .prepare_cached(
-            "SELECT community, organisation, stage, contact FROM memberships ORDER BY community, organisation",
+            "SELECT community, organisation, stage, contact, applied_at FROM memberships \
+             ORDER BY community, organisation",
         )
         .map_err(backend("listing memberships"))?;
     let rows = statement
@@ -276,18 +304,20 @@ pub(crate) fn memberships(connection: &Connection) -> Result<Vec<Membership>, St
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
             ))
         })
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(backend("listing memberships"))?;
     rows.into_iter()
-        .map(|(community, organisation, stage, contact)| {
+        .map(|(community, organisation, stage, contact, applied_at)| {
             Ok(Membership {
                 stage: MembershipStage::parse(&stage)
                     .map_err(|_| corrupt("membership stage", &stage))?,
                 community,
                 organisation,
                 contact,
+                applied_at,
             })
         })
         .collect()

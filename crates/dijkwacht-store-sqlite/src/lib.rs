@@ -207,7 +207,14 @@ impl Directory for SqliteStore {
     ) -> Result<MembershipStage, StoreError> {
         let (community, organisation) = (community.to_owned(), organisation.to_owned());
         self.write("joining a community".to_owned(), move |connection| {
-            directory::join(connection, &community, &organisation, contact.as_deref())
+            let now = dijkwacht_stix::Timestamp::now().unix_micros();
+            directory::join(
+                connection,
+                &community,
+                &organisation,
+                contact.as_deref(),
+                now,
+            )
         })
         .await
     }
@@ -220,7 +227,8 @@ impl Directory for SqliteStore {
     ) -> Result<(), StoreError> {
         let (community, organisation) = (community.to_owned(), organisation.to_owned());
         self.write("changing a membership".to_owned(), move |connection| {
-            directory::set_stage(connection, &community, &organisation, stage)
+            let now = dijkwacht_stix::Timestamp::now().unix_micros();
+            directory::set_stage(connection, &community, &organisation, stage, now)
         })
         .await
     }

@@ -3,6 +3,7 @@
 
 use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass};
 use dijkwacht_policy::{CommunityId, Role};
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::StoreError;
 use dijkwacht_store::directory::{Community, Directory, Organisation, User};
 use dijkwacht_store_sqlite::SqliteStore;
@@ -26,6 +27,7 @@ fn community(name: &str, parent: Option<&str>, vetted: bool) -> Community {
         parent: parent.map(str::to_owned),
         vetted,
         identity: format!("identity--{}", uuid_for(name)),
+        default_tlp: TlpLevel::Green,
     }
 }
 
@@ -256,4 +258,44 @@ async fn tokens_are_stored_by_hash_and_revoked_at_once() {
         Err(StoreError::Invalid(_))
     ));
     assert_eq!(store.tokens().await.expect("listed").len(), 1);
+}
+
+#[tokio::test]
+async fn applications_expire_after_thirty_days() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let path = folder.path().join("store.sqlite");
+    let store = SqliteStore::open(&path).expect("a store");
+    store
+        .add_organisation(organisation("waterschap"))
+        .await
+        .expect("added");
+    store
+        .add_community(community("water", None, true))
+        .await
+        .expect("added");
+    assert_eq!(
+        store
+            .join("water", "waterschap", None)
+            .await
+            .expect("applied"),
+        MembershipStage::Applicant
+    );
+    // Age the application by 31 days, as if a month went by.
+    let month = 31 * 24 * 3_600 * 1_000_000_i64;
+    rusqlite::Connection::open(&path)
+        .and_then(|connection| {
+            connection.execute(
+                "UPDATE memberships SET applied_at = applied_at - ?1",
+                [month],
+            )
+        })
+        .expect("aged");
+    let refused = store
+        .set_stage("water", "waterschap", MembershipStage::Participant)
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Invalid(message)) if message.contains("expired")),
+        "{refused:?}"
+    );
+    assert!(store.reach("waterschap").await.expect("reach").is_empty());
 }

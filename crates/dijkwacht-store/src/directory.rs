@@ -7,8 +7,12 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass};
 use dijkwacht_policy::{CommunityId, Role};
+use dijkwacht_stix::tlp::TlpLevel;
 
 use crate::StoreError;
+
+/// How long an application to a vetted community stays open: thirty days.
+pub const APPLICATION_LIFETIME_MICROS: i64 = 30 * 24 * 3_600 * 1_000_000;
 
 /// A member organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +41,8 @@ pub struct Community {
     pub vetted: bool,
     /// The STIX identity objects are attributed to when published through it.
     pub identity: String,
+    /// The TLP level of objects shared into it without a TLP marking.
+    pub default_tlp: TlpLevel,
 }
 
 /// An organisation's standing in a community.
@@ -47,6 +53,8 @@ pub struct Membership {
     pub stage: MembershipStage,
     /// The organisation's contact person for this community.
     pub contact: Option<String>,
+    /// When the organisation asked to join (Unix microseconds).
+    pub applied_at: i64,
 }
 
 /// A user of a member organisation.
@@ -101,7 +109,8 @@ pub trait Directory: Send + Sync + std::fmt::Debug {
     ) -> Result<MembershipStage, StoreError>;
 
     /// A moderator's decision on a membership; [`StoreError::NotFound`] when the
-    /// organisation has not applied.
+    /// organisation has not applied, [`StoreError::Invalid`] when its application is
+    /// older than [`APPLICATION_LIFETIME_MICROS`] (it must apply again).
     async fn set_stage(
         &self,
         community: &str,

@@ -109,7 +109,8 @@ pub struct ImportArgs {
     #[arg(long, requires = "owner", conflicts_with = "communities")]
     pub public: bool,
     /// The TLP level of objects without a TLP marking: clear, green, amber,
-    /// amber+strict or red (default amber).
+    /// amber+strict or red (default: the strictest default of the communities shared
+    /// into, else amber).
     #[arg(long, requires = "owner")]
     pub tlp: Option<String>,
     /// For TLP:RED, a user who may see the objects (repeatable).
@@ -220,6 +221,10 @@ pub enum CommunityCommand {
         /// Members are admitted by a moderator (otherwise joining is immediate).
         #[arg(long)]
         vetted: bool,
+        /// The TLP level of objects shared into it without a TLP marking: clear,
+        /// green, amber, amber+strict or red.
+        #[arg(long, default_value = "green")]
+        default_tlp: String,
     },
     /// List communities.
     List,

@@ -1094,8 +1094,6 @@ fn imported_objects_reach_only_whom_their_handling_allows() {
         "waterbedrijf",
         "--community",
         "water",
-        "--tlp",
-        "green",
     ]);
     ok(&[
         "import",
@@ -1132,6 +1130,9 @@ fn imported_objects_reach_only_whom_their_handling_allows() {
         ids.sort();
         ids
     };
+    // `water` was imported without --tlp: the community's default (green) applied.
+    let audit = text(&run(data.path(), &["audit", "show"]).stdout);
+    assert!(audit.contains("\"tlp_default\":\"green\""), "{audit}");
     // The water company sits in `water`, a child of `plenum`: it receives both.
     assert_eq!(visible("a@waterbedrijf.example"), ["aa", "bb", "cc"]);
     // The port sits in `plenum` only: shared into the child `water`, it does not reach it.

@@ -19,6 +19,8 @@ CREATE TABLE communities (
     kind TEXT NOT NULL,
     parent TEXT REFERENCES communities (name),
     vetted INTEGER NOT NULL,
+    -- The TLP level of objects shared into it without a marking (TlpLevel::name).
+    default_tlp TEXT NOT NULL,
     identity TEXT NOT NULL UNIQUE
 ) STRICT, WITHOUT ROWID;
 
@@ -28,6 +30,8 @@ CREATE TABLE memberships (
     -- applicant | participant | partner
     stage TEXT NOT NULL,
     contact TEXT,
+    -- Unix microseconds when the organisation asked to join.
+    applied_at INTEGER NOT NULL,
     PRIMARY KEY (community, organisation)
 ) STRICT, WITHOUT ROWID;
 

@@ -10,6 +10,7 @@ use dijkwacht_directory::{
     ApiToken, CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role,
     role_name, verify_password,
 };
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_stix::{StixObject, Timestamp};
 use dijkwacht_store::directory::{Community, Directory, Organisation, TokenRecord, User};
 use dijkwacht_store::{IngestMode, PreparedObject, Provenance, Store};
@@ -156,9 +157,13 @@ pub async fn community(data: &DataDir, command: CommunityCommand) -> anyhow::Res
             display_name,
             parent,
             vetted,
+            default_tlp,
         } => {
             check_name("community", &name)?;
             let kind = CommunityKind::parse(&kind)?;
+            let default_tlp = TlpLevel::from_name(&default_tlp).with_context(|| {
+                format!("'{default_tlp}' is not a TLP level; use clear, green, amber, amber+strict or red")
+            })?;
             // Refuse before anything is stored, so that a mistake leaves no identity behind.
             let existing = store.communities().await?;
             if existing.iter().any(|community| community.name == name) {
@@ -186,6 +191,7 @@ pub async fn community(data: &DataDir, command: CommunityCommand) -> anyhow::Res
                     parent: parent.clone(),
                     vetted,
                     identity: identity.clone(),
+                    default_tlp,
                 })
                 .await?;
             audit.append(

@@ -456,6 +456,11 @@ async fn seed_directory(
                 parent: demo.parent.map(str::to_owned),
                 vetted: demo.vetted,
                 identity: identity_of(demo.display)?,
+                default_tlp: if demo.kind == CommunityKind::PublicTier {
+                    TlpLevel::Clear
+                } else {
+                    TlpLevel::Green
+                },
             })
             .await?;
     }

@@ -285,8 +285,9 @@ async fn handling_defaults(
                     "{owner} is not a member of the community '{community}'; an organisation publishes only through communities it takes part in"
                 );
             }
-            let communities = store.communities().await?;
-            let identity = communities
+            let identity = store
+                .communities()
+                .await?
                 .into_iter()
                 .find(|known| known.name == *community)
                 .map(|known| known.identity)
@@ -300,8 +301,15 @@ async fn handling_defaults(
             anyhow::bail!("there is no user '{recipient}' to name as a recipient");
         }
     }
+    let known = store.communities().await?;
     let tlp = match &options.tlp {
-        None => TlpLevel::Amber,
+        // The strictest default of the communities shared into, else AMBER.
+        None => known
+            .iter()
+            .filter(|community| options.communities.contains(&community.name))
+            .map(|community| community.default_tlp)
+            .max()
+            .unwrap_or(TlpLevel::Amber),
         Some(name) => TlpLevel::from_name(name).with_context(|| {
             format!("'{name}' is not a TLP level; use clear, green, amber, amber+strict or red")
         })?,
