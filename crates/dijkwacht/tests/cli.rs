@@ -1139,6 +1139,19 @@ fn imported_objects_reach_only_whom_their_handling_allows() {
     assert_eq!(visible("b@havenbedrijf.example"), ["bb", "cc"]);
     // The dairy is in no community: public content and its own.
     assert_eq!(visible("c@zuivel.example"), ["cc"]);
+    // Reads of AMBER and stricter are audited object by object, with the reader.
+    let audit = text(&run(data.path(), &["audit", "show", "--limit", "100"]).stdout);
+    let read_by_port = audit
+        .lines()
+        .find(|line| {
+            line.contains("\"actor\":\"b@havenbedrijf.example\"")
+                && line.contains("\"action\":\"export\"")
+        })
+        .unwrap_or_default();
+    assert!(
+        read_by_port.contains("indicator--bb0c1d2e"),
+        "{read_by_port}"
+    );
 
     // What the rules forbid is refused before anything is stored.
     let red = write(

@@ -87,7 +87,7 @@ pub async fn write_bundle(
     let bundle_id = format!("bundle--{}", uuid_v4());
     write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\"")?;
     let mut written = 0usize;
-    let mut amber_or_stricter = 0usize;
+    let mut amber_or_stricter = Vec::new();
     loop {
         let page = store
             .query(query.clone())
@@ -101,8 +101,9 @@ pub async fn write_bundle(
             })?;
             out.write_all(object.json.as_bytes())?;
             written += 1;
-            amber_or_stricter +=
-                usize::from(object.tlp.is_some_and(|level| level >= TlpLevel::Amber));
+            if object.tlp.is_some_and(|level| level >= TlpLevel::Amber) {
+                amber_or_stricter.push(object.id.clone());
+            }
         }
         match (page.more, page.objects.last()) {
             (true, Some(last)) => query.added_after = Some(last.date_added),
@@ -118,11 +119,11 @@ pub async fn write_bundle(
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Exported {
     pub written: usize,
-    /// Objects at TLP:AMBER or stricter, whose reading is audited.
-    pub amber_or_stricter: usize,
+    /// The ids of objects at TLP:AMBER or stricter: every read of them is audited.
+    pub amber_or_stricter: Vec<String>,
 }
 
 fn uuid_v4() -> String {
