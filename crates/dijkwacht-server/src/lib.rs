@@ -5,6 +5,7 @@
 //! Nothing here speaks SQL: the store is reached through [`dijkwacht_store::Store`].
 
 pub mod auth;
+pub mod taxii;
 
 use std::future::Future;
 use std::sync::Arc;
