@@ -1,4 +1,5 @@
-//! TAXII 2.1: the pieces of the protocol that do not depend on routing, starting with
-//! the query parameters every listing endpoint takes.
+//! TAXII 2.1: the pieces of the protocol that do not depend on routing — media-type
+//! negotiation and the query parameters every listing endpoint takes.
 
+pub mod media;
 pub mod params;
