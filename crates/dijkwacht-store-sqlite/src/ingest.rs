@@ -392,13 +392,10 @@ impl<'t> Batch<'t> {
             ])?;
         }
         self.stored += 1;
-        if !self.type_counts.contains_key(&object.object_type) {
-            self.type_counts.insert(object.object_type.clone(), (0, 0));
-        }
         let counts = self
             .type_counts
-            .get_mut(&object.object_type)
-            .expect("the entry was inserted just above");
+            .entry(object.object_type.clone())
+            .or_default();
         counts.1 += 1;
         let outcome = if newest.is_none() {
             counts.0 += 1;

@@ -176,21 +176,17 @@ impl IntakeBuilder {
         let key = (object.id().to_owned(), version_key);
         if let Some(&(earlier_index, earlier_hash)) = self.seen.get(&key) {
             if earlier_hash != content_hash {
-                let version = object.version_text().unwrap_or_default().to_owned();
-                let object_id = object.id().to_owned();
-                self.intake.invalid.push(InvalidObject {
+                let version = object.version_text().unwrap_or_default();
+                let message = format!(
+                    "object {earlier_index} of this input has the same id and version ({version}) with different content; give the change a new `modified`"
+                );
+                self.refuse(
                     index,
-                    id: Some(object_id.clone()),
-                    errors: vec![Diagnostic {
-                        severity: Severity::Error,
-                        rule: Rule::DuplicateInBundle,
-                        object_id: Some(object_id),
-                        path: "$".to_owned(),
-                        message: format!(
-                            "object {earlier_index} of this input has the same id and version ({version}) with different content; give the change a new `modified`"
-                        ),
-                    }],
-                });
+                    Some(object.id()),
+                    Rule::DuplicateInBundle,
+                    "$",
+                    message,
+                );
                 return None;
             }
         } else {
@@ -203,20 +199,13 @@ impl IntakeBuilder {
             let tlp = *prepared.handling.tlp.get_or_insert(defaults.tlp);
             if tlp == TlpLevel::Red {
                 if defaults.recipients.is_empty() {
-                    let object_id = object.id().to_owned();
-                    self.intake.invalid.push(InvalidObject {
+                    self.refuse(
                         index,
-                        id: Some(object_id.clone()),
-                        errors: vec![Diagnostic {
-                            severity: Severity::Error,
-                            rule: Rule::SharingRule,
-                            object_id: Some(object_id),
-                            path: "$.object_marking_refs".to_owned(),
-                            message:
-                                "TLP:RED goes to named people only; name them with --recipient"
-                                    .to_owned(),
-                        }],
-                    });
+                        Some(object.id()),
+                        Rule::SharingRule,
+                        "$.object_marking_refs",
+                        "TLP:RED goes to named people only; name them with --recipient".to_owned(),
+                    );
                     return None;
                 }
                 prepared.handling.recipients = defaults.recipients.clone();
@@ -230,6 +219,21 @@ impl IntakeBuilder {
         }
         self.intake.accepted.push((index, prepared));
         None
+    }
+
+    /// Records one finding that refuses the object at `index`.
+    fn refuse(&mut self, index: usize, id: Option<&str>, rule: Rule, path: &str, message: String) {
+        self.intake.invalid.push(InvalidObject {
+            index,
+            id: id.map(str::to_owned),
+            errors: vec![Diagnostic {
+                severity: Severity::Error,
+                rule,
+                object_id: id.map(str::to_owned),
+                path: path.to_owned(),
+                message,
+            }],
+        });
     }
 
     fn shape_checked(

@@ -260,13 +260,16 @@ async fn handling_defaults(
         anyhow::bail!("there is no organisation '{owner}'; add it with `dijkwacht org add`");
     }
     let memberships = store.memberships().await?;
-    for community in &options.communities {
-        let member = memberships.iter().any(|membership| {
-            membership.community == *community
+    let is_member = |community: &str| {
+        memberships.iter().any(|membership| {
+            membership.community == community
                 && membership.organisation == *owner
                 && membership.stage.is_member()
-        });
-        if !member {
+        })
+    };
+    let known = store.communities().await?;
+    for community in &options.communities {
+        if !is_member(community) {
             anyhow::bail!(
                 "{owner} is not a member of the community '{community}'; an organisation shares only into communities it takes part in"
             );
@@ -275,22 +278,15 @@ async fn handling_defaults(
     let attribute_to = match &options.through {
         None => None,
         Some(community) => {
-            let member = memberships.iter().any(|membership| {
-                membership.community == *community
-                    && membership.organisation == *owner
-                    && membership.stage.is_member()
-            });
-            if !member {
+            if !is_member(community) {
                 anyhow::bail!(
                     "{owner} is not a member of the community '{community}'; an organisation publishes only through communities it takes part in"
                 );
             }
-            let identity = store
-                .communities()
-                .await?
-                .into_iter()
-                .find(|known| known.name == *community)
-                .map(|known| known.identity)
+            let identity = known
+                .iter()
+                .find(|candidate| candidate.name == *community)
+                .map(|candidate| candidate.identity.clone())
                 .with_context(|| format!("there is no community '{community}'"))?;
             Some(identity)
         }
@@ -301,7 +297,6 @@ async fn handling_defaults(
             anyhow::bail!("there is no user '{recipient}' to name as a recipient");
         }
     }
-    let known = store.communities().await?;
     let tlp = match &options.tlp {
         // The strictest default of the communities shared into, else AMBER.
         None => known
