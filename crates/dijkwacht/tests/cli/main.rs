@@ -1,0 +1,115 @@
+//! The `dijkwacht` binary as a user meets it: real processes, a real SQLite file in a
+//! temporary folder, real HTTP on 127.0.0.1, and the STIX corpora of ../shared/data.
+//! One test binary; the modules follow the commands' concerns.
+
+mod directory;
+mod serving;
+mod sharing;
+mod stix;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+pub fn dijkwacht(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dijkwacht"));
+    command
+        .arg("--data")
+        .arg(data)
+        .env_remove("DIJKWACHT_DATA")
+        .env_remove("DIJKWACHT_LISTEN");
+    command
+}
+
+pub fn run(data: &Path, arguments: &[&str]) -> Output {
+    dijkwacht(data)
+        .args(arguments)
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs the binary with `input` on its standard input.
+pub fn run_with_input(data: &Path, arguments: &[&str], input: impl AsRef<[u8]>) -> Output {
+    use std::io::Write;
+    let mut child = dijkwacht(data)
+        .args(arguments)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input.as_ref())
+        .expect("the binary reads its input");
+    child.wait_with_output().expect("the binary ends")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn shared_data() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/data is missing under CI"
+    );
+    eprintln!("skipping: ../shared/data is missing");
+    None
+}
+
+pub fn reference_python() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("DIJKWACHT_REFERENCE_PYTHON") {
+        return Some(PathBuf::from(path));
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-reference/bin/python");
+    if venv.exists() {
+        return Some(venv);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the reference validator is missing under CI"
+    );
+    eprintln!("skipping the stix2-validator check: no reference Python");
+    None
+}
+
+pub fn fresh_store() -> tempfile::TempDir {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let output = run(folder.path(), &["init"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    folder
+}
+
+pub fn total_objects(data: &Path) -> u64 {
+    let output = run(data, &["stats", "--format", "json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).expect("stats prints JSON");
+    rows.iter().filter_map(|row| row["objects"].as_u64()).sum()
+}
+
+pub fn write(folder: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let path = folder.join(name);
+    std::fs::write(&path, content).expect("writable");
+    path
+}
+
+pub fn indicator(id_suffix: &str) -> Value {
+    json!({
+        "type": "indicator", "spec_version": "2.1", "id": format!("indicator--{id_suffix}"),
+        "created": "2026-01-05T10:00:00.000Z", "modified": "2026-01-05T10:00:00.000Z",
+        "name": "C2", "pattern": "[ipv4-addr:value = '198.51.100.7']", "pattern_type": "stix",
+        "valid_from": "2026-01-05T10:00:00Z"
+    })
+}
+
+pub fn bundle(objects: Vec<Value>) -> String {
+    json!({"type": "bundle", "id": "bundle--1c7f7b36-2a4b-4b8e-9a57-0b5b7c1d2e3f", "objects": objects}).to_string()
+}
