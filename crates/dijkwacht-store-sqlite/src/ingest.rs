@@ -54,7 +54,7 @@ pub(crate) fn scope_kind(scope: &Scope) -> &'static str {
 }
 
 /// The current time in Unix microseconds.
-fn now_micros() -> i64 {
+pub(crate) fn now_micros() -> i64 {
     Timestamp::now().unix_micros()
 }
 
@@ -281,7 +281,8 @@ impl<'t> Batch<'t> {
             |row| row.get(0),
         )?;
         let last_date_added = transaction.query_row(
-            "SELECT coalesce(max(date_added), 0) FROM objects",
+            "SELECT max(coalesce((SELECT max(date_added) FROM objects), 0), \
+             coalesce((SELECT max(date_added) FROM deleted_versions), 0))",
             [],
             |row| row.get(0),
         )?;

@@ -31,10 +31,12 @@
 
 mod checkpoint;
 mod connection;
+mod delete;
 mod directory;
 mod ingest;
 mod migrations;
 mod read;
+mod submissions;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -52,6 +54,7 @@ use dijkwacht_policy::CommunityId;
 use dijkwacht_store::directory::{
     Community, Directory, Membership, Organisation, TokenRecord, User,
 };
+use dijkwacht_store::submissions::{Submission, Submissions};
 use rusqlite::Connection;
 
 use crate::checkpoint::Checkpointer;
@@ -367,6 +370,40 @@ impl Store for SqliteStore {
         self.read(format!("searching for {text:?}"), move |connection| {
             read::search(connection, &text, limit)
         })
+        .await
+    }
+
+    async fn delete_versions(&self, dates_added: Vec<i64>) -> Result<usize, StoreError> {
+        let context = format!("deleting {} versions", dates_added.len());
+        self.write(context, move |connection| {
+            delete::delete_versions(connection, &dates_added)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Submissions for SqliteStore {
+    async fn save_submission(&self, submission: Submission) -> Result<(), StoreError> {
+        self.write("saving a submission".to_owned(), move |connection| {
+            submissions::save(connection, &submission)
+        })
+        .await
+    }
+
+    async fn submission(&self, id: &str) -> Result<Option<Submission>, StoreError> {
+        let id = id.to_owned();
+        self.read("reading a submission".to_owned(), move |connection| {
+            submissions::one(connection, &id)
+        })
+        .await
+    }
+
+    async fn unfinished_submissions(&self) -> Result<Vec<Submission>, StoreError> {
+        self.read(
+            "listing unfinished submissions".to_owned(),
+            submissions::unfinished,
+        )
         .await
     }
 }

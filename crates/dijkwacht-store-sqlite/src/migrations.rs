@@ -35,6 +35,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_visibility",
         sql: include_str!("migrations/0004_visibility.sql"),
     },
+    Migration {
+        name: "0005_submissions",
+        sql: include_str!("migrations/0005_submissions.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

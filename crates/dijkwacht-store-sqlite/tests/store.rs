@@ -174,7 +174,8 @@ fn the_migrations_are_listed_by_name() {
             "0001_objects",
             "0002_directory",
             "0003_tokens",
-            "0004_visibility"
+            "0004_visibility",
+            "0005_submissions"
         ]
     );
     assert_eq!(SCHEMA_VERSION, names.len());
@@ -216,4 +217,53 @@ async fn concurrent_writers_and_readers_agree() {
             .windows(2)
             .all(|pair| pair[0].date_added < pair[1].date_added)
     );
+}
+
+#[tokio::test]
+async fn submissions_are_kept_replaced_and_listed_until_finished() {
+    use dijkwacht_store::submissions::{Submission, Submissions};
+    let (_folder, store) = fresh_store();
+    let submission = |id: &str, finished: bool| Submission {
+        id: id.to_owned(),
+        organisation: "waterbedrijf".to_owned(),
+        finished,
+        status: format!("{{\"id\":\"{id}\",\"finished\":{finished}}}"),
+        pending_work: (!finished).then(|| "[{\"type\":\"indicator\"}]".to_owned()),
+    };
+    store
+        .save_submission(submission("a", false))
+        .await
+        .expect("save");
+    store
+        .save_submission(submission("b", false))
+        .await
+        .expect("save");
+    store
+        .save_submission(submission("c", true))
+        .await
+        .expect("save");
+    let unfinished: Vec<String> = store
+        .unfinished_submissions()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|each| each.id)
+        .collect();
+    assert_eq!(
+        unfinished,
+        ["a", "b"],
+        "oldest first, finished ones left out"
+    );
+    store
+        .save_submission(submission("a", true))
+        .await
+        .expect("replace");
+    let a = store.submission("a").await.expect("read").expect("kept");
+    assert!(a.finished);
+    assert_eq!(a.pending_work, None);
+    assert_eq!(a, submission("a", true));
+    assert_eq!(store.submission("nope").await.expect("read"), None);
+    let unfinished = store.unfinished_submissions().await.expect("list");
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].id, "b");
 }

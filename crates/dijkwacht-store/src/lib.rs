@@ -11,6 +11,7 @@ mod error;
 pub mod intake;
 mod prepared;
 mod query;
+pub mod submissions;
 
 pub use error::StoreError;
 pub use prepared::{Handling, PreparedObject, Provenance};
@@ -90,4 +91,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Latest versions whose name or description match the words of `text`, best first.
     async fn search(&self, text: &str, limit: usize) -> Result<Vec<StoredObject>, StoreError>;
+
+    /// Removes the stored versions with these `date_added` values (TAXII's DELETE; the
+    /// caller has chosen them through the sharing policy). What remains of each object
+    /// keeps exactly one latest and one first version. Returns how many were removed;
+    /// unknown values are ignored.
+    async fn delete_versions(&self, dates_added: Vec<i64>) -> Result<usize, StoreError>;
 }

@@ -3,6 +3,7 @@
 //! the very same stories. A backend's test file calls [`store_stories!`] with a function
 //! that makes a fresh, empty store (and a guard that keeps it alive).
 
+pub mod delete;
 pub mod ingest;
 pub mod objects;
 pub mod read;
@@ -40,6 +41,9 @@ macro_rules! store_stories {
             read::search_finds_the_latest_version_once,
             read::search_ranks_better_matches_first,
             read::search_text_with_query_syntax_is_taken_literally,
+            delete::deleting_the_latest_version_brings_back_the_one_before,
+            delete::deleting_every_version_removes_the_object,
+            delete::a_removed_date_added_is_never_handed_out_again,
         );
     };
     (@each $fresh:path; $($module:ident :: $story:ident),* $(,)?) => {
