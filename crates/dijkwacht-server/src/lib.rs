@@ -1,31 +1,29 @@
-//! The HTTP face of Dijkwacht, built on axum.
-//!
-//! For now it answers `/healthz` (is the store reachable?) and `/version`; the TAXII 2.1
-//! server and the REST API are added here, behind the sharing policy, by later work.
-//! Nothing here speaks SQL: the store is reached through [`dijkwacht_store::Store`].
+//! The HTTP face of Dijkwacht, built on axum: the TAXII 2.1 server ([`taxii`]), health
+//! and version, with authentication ([`auth`], [`caller`]) and one error format per
+//! interface ([`error`]). Every read of objects carries the sharing policy's visibility
+//! filter. Nothing here speaks SQL: storage is reached through the traits of
+//! [`dijkwacht_store`].
 
 pub mod auth;
+pub mod caller;
+pub mod error;
+pub mod state;
 pub mod taxii;
 
-use std::future::Future;
-use std::sync::Arc;
+pub use state::{AppState, Backend, ServerLimits};
 
-use axum::extract::State;
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use dijkwacht_store::Store;
 use serde::Serialize;
 use tokio::net::TcpListener;
 
-/// What every request handler can reach.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    /// A title for this instance, shown to people and machines.
-    pub title: String,
-}
+use crate::error::ApiError;
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
@@ -33,18 +31,55 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(landing_page))
         .route("/healthz", get(health))
         .route("/version", get(version))
+        .merge(taxii::routes(&state))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Serves until `shutdown` completes, then finishes the requests in flight. Work that
+/// an earlier run acknowledged but did not finish is finished first.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    match taxii::submit::resume_unfinished(&state).await {
+        Ok(0) => {}
+        Ok(finished) => tracing::info!(finished, "finished submissions left by the last run"),
+        Err(error) => tracing::error!(
+            ?error,
+            "could not finish the submissions left by the last run"
+        ),
+    }
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn not_found(request: Request) -> Response {
+    ApiError::not_found(format!(
+        "there is nothing at {}; TAXII starts at /taxii2/",
+        request.uri().path()
+    ))
+    .for_path(request.uri().path())
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+    )
+    .with_description(format!(
+        "{} does not take the method {}",
+        request.uri().path(),
+        request.method()
+    ))
+    .for_path(request.uri().path())
 }
 
 #[derive(Debug, Serialize)]
@@ -70,7 +105,7 @@ struct Health {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match state.store.count_by_type().await {
+    match state.store().count_by_type().await {
         Ok(_) => Json(Health {
             status: "ok",
             problem: None,
@@ -95,7 +130,7 @@ async fn landing_page(State(state): State<AppState>) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>Dijkwacht {version} is running.</p>\
-         <ul><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
+         <ul><li><a href=\"/taxii2/\">/taxii2/</a> — TAXII 2.1</li><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
          </body></html>",
         version = env!("CARGO_PKG_VERSION"),
     ))

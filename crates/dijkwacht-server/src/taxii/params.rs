@@ -59,6 +59,27 @@ impl Accepted {
         match_version: true,
         match_spec_version: true,
     };
+
+    /// One object (§5.5): no `match[id]` or `match[type]`.
+    pub const ONE_OBJECT: Accepted = Accepted {
+        match_id: false,
+        match_type: false,
+        ..Accepted::LISTING
+    };
+
+    /// The versions of one object (§5.7).
+    pub const VERSIONS: Accepted = Accepted {
+        match_version: false,
+        ..Accepted::ONE_OBJECT
+    };
+
+    /// Deleting one object (§5.6): only `match[version]` and `match[spec_version]`.
+    pub const DELETE: Accepted = Accepted {
+        added_after: false,
+        limit: false,
+        next: false,
+        ..Accepted::ONE_OBJECT
+    };
 }
 
 /// Reads a raw query string (`a=1&match[type]=indicator,malware`).

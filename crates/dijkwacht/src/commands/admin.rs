@@ -160,6 +160,11 @@ pub async fn community(data: &DataDir, command: CommunityCommand) -> anyhow::Res
             default_tlp,
         } => {
             check_name("community", &name)?;
+            if dijkwacht_server::taxii::layout::RESERVED_ROOT_NAMES.contains(&name.as_str()) {
+                bail!(
+                    "'{name}' is reserved: TAXII serves the public tier and each organisation's own objects under that name; choose another community name"
+                );
+            }
             let kind = CommunityKind::parse(&kind)?;
             let default_tlp = TlpLevel::from_name(&default_tlp).with_context(|| {
                 format!("'{default_tlp}' is not a TLP level; use clear, green, amber, amber+strict or red")

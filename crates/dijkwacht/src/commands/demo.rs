@@ -73,8 +73,10 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         return Ok(ExitCode::SUCCESS);
     }
     let data_flag = folder.display().to_string();
+    let audit = demo_data.audit_log()?;
     serve_store(
         Arc::new(store),
+        audit,
         options.listen,
         "Dijkwacht demo",
         move |address| {
@@ -82,6 +84,10 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
             println!();
             println!("Try:");
             println!("  curl http://{address}/healthz");
+            println!("  curl -H 'Accept: application/taxii+json;version=2.1' http://{address}/taxii2/");
+            println!(
+                "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin -H 'Accept: application/taxii+json;version=2.1' http://{address}/taxii2/"
+            );
             println!("  dijkwacht --data {data_flag} stats");
             println!("  dijkwacht --data {data_flag} export --type indicator > indicators.json");
             println!("  (from a clone, `cargo run --release --` stands in for `dijkwacht`)");

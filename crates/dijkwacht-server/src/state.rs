@@ -1,0 +1,113 @@
+//! What every request handler can reach: the backend (objects, directory, submissions),
+//! the audit log, the authenticator and the limits.
+
+use std::sync::Arc;
+
+use dijkwacht_audit::AuditLog;
+use dijkwacht_store::Store;
+use dijkwacht_store::directory::Directory;
+use dijkwacht_store::submissions::Submissions;
+use serde_json::{Map, Value};
+
+use crate::auth::Authenticator;
+use crate::error::ApiError;
+
+/// Everything the server asks of storage, in one object.
+pub trait Backend: Store + Directory + Submissions {}
+
+impl<T: Store + Directory + Submissions> Backend for T {}
+
+/// Sizes the server holds requests to.
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    /// Objects in a page when the request does not say (TAXII `limit`).
+    pub default_page_size: usize,
+    /// The most objects in one page, whatever the request says.
+    pub max_page_size: usize,
+    /// The most objects in one TAXII envelope sent to the server.
+    pub max_objects_per_envelope: usize,
+    /// The largest request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            default_page_size: 1_000,
+            max_page_size: 10_000,
+            max_objects_per_envelope: 10_000,
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// The shared state of the server; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub backend: Arc<dyn Backend>,
+    /// `None` only in tests that do not look at the audit trail.
+    pub audit: Option<Arc<AuditLog>>,
+    /// A title for this instance, shown to people and machines.
+    pub title: String,
+    pub auth: Arc<Authenticator>,
+    pub limits: ServerLimits,
+}
+
+impl AppState {
+    /// State for `backend`, with a fresh authenticator allowing as many argon2 checks at
+    /// once as there are cores.
+    pub fn new(
+        backend: Arc<dyn Backend>,
+        audit: Option<Arc<AuditLog>>,
+        title: impl Into<String>,
+    ) -> Result<AppState, getrandom::Error> {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Ok(AppState {
+            backend,
+            audit,
+            title: title.into(),
+            auth: Arc::new(Authenticator::new(cores)?),
+            limits: ServerLimits::default(),
+        })
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.backend.as_ref()
+    }
+
+    pub fn directory(&self) -> &dyn Directory {
+        self.backend.as_ref()
+    }
+
+    pub fn submissions(&self) -> &dyn Submissions {
+        self.backend.as_ref()
+    }
+
+    /// Appends to the audit log off the async threads. A read of AMBER or stricter that
+    /// cannot be recorded is not served, so the error is for the caller to pass on.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: Option<&str>,
+        details: Map<String, Value>,
+    ) -> Result<(), ApiError> {
+        let Some(log) = self.audit.clone() else {
+            return Ok(());
+        };
+        let (actor, action, subject) = (
+            actor.to_owned(),
+            action.to_owned(),
+            subject.map(str::to_owned),
+        );
+        let appended = tokio::task::spawn_blocking(move || {
+            log.append(&actor, &action, subject.as_deref(), details)
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+        })
+        .await
+        .map_err(|error| error.to_string())
+        .and_then(|result| result);
+        appended.map_err(|error| ApiError::internal("writing the audit log failed", &error))
+    }
+}
