@@ -6,9 +6,11 @@ mod directory;
 mod serving;
 mod sharing;
 mod stix;
+mod taxii;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
@@ -112,4 +114,39 @@ pub fn indicator(id_suffix: &str) -> Value {
 
 pub fn bundle(objects: Vec<Value>) -> String {
     json!({"type": "bundle", "id": "bundle--1c7f7b36-2a4b-4b8e-9a57-0b5b7c1d2e3f", "objects": objects}).to_string()
+}
+
+/// A serving command running in the background; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a serving command and waits for the address it announces.
+pub fn start_server(mut command: Command) -> Server {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .and_then(Result::ok)
+            .expect("the server announces its address");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap_or_default().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, address }
 }

@@ -1,43 +1,6 @@
 //! The serving commands: `serve` and `demo`, over real HTTP on 127.0.0.1.
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
-
 use super::*;
-
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts a serving command and waits for the address it announces.
-fn start_server(mut command: Command) -> Server {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let address = loop {
-        let line = lines
-            .next()
-            .and_then(Result::ok)
-            .expect("the server announces its address");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap_or_default().to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, address }
-}
 
 #[test]
 fn serve_answers_health_and_version() {
