@@ -5,7 +5,11 @@
 //! Nothing here speaks SQL: the store is reached through [`dijkwacht_store::Store`].
 
 pub mod auth;
+pub mod errors;
+pub mod limits;
+pub mod serving;
 pub mod taxii;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -36,15 +40,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Serves the application with `options` (limits, TLS) until `shutdown` completes, then
+/// finishes the requests in flight.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    options: serving::ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let application = limits::apply(router(state), &options.limits);
+    serving::serve_router(listener, application, options.tls.as_ref(), shutdown).await
 }
 
 #[derive(Debug, Serialize)]

@@ -36,7 +36,7 @@ pub async fn serve_store(
         store,
         title: title.to_owned(),
     };
-    dijkwacht_server::serve(listener, state, async {
+    dijkwacht_server::serve(listener, state, Default::default(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
