@@ -43,7 +43,7 @@ const HANDSHAKEN_QUEUE: usize = 64;
 /// A problem with the certificate or key files, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
         #[source]
