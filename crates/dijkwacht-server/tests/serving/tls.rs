@@ -146,6 +146,33 @@ async fn plain_http_to_the_tls_port_fails_and_the_server_keeps_serving() {
     assert_eq!(response.status(), 200);
 }
 
+/// Serves `router` with `serve_tls` on 127.0.0.1:0 in a task: its port, the sender that
+/// stops it, and the task.
+async fn spawn_serve_tls(
+    router: Router,
+    config: TlsConfig,
+) -> (
+    u16,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|error| panic!("{error}"));
+    let port = listener
+        .local_addr()
+        .unwrap_or_else(|error| panic!("{error}"))
+        .port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        serve_tls(listener, router, &config, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (port, stop, server)
+}
+
 /// Handlers behind TLS see the client's address, which the rate limit keys on.
 #[tokio::test]
 async fn handlers_behind_tls_see_the_client_address() {
@@ -154,21 +181,7 @@ async fn handlers_behind_tls_see_the_client_address() {
         "/whoami",
         get(|ConnectInfo(client): ConnectInfo<SocketAddr>| async move { client.ip().to_string() }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|error| panic!("{error}"));
-    let port = listener
-        .local_addr()
-        .unwrap_or_else(|error| panic!("{error}"))
-        .port();
-    let config = tls_config(&certificate);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        serve_tls(listener, router, &config, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let (port, stop, server) = spawn_serve_tls(router, tls_config(&certificate)).await;
     let response = client_trusting(&certificate)
         .get(format!("https://127.0.0.1:{port}/whoami"))
         .send()
@@ -246,4 +259,41 @@ fn wrong_pem_files_give_errors_that_name_the_file() {
             && message.contains(&other.key.display().to_string()),
         "{message}"
     );
+}
+
+/// Shutting down finishes the request in flight: the handler is still waiting when the
+/// shutdown is asked for, and its answer reaches the client.
+#[tokio::test]
+async fn shutdown_over_tls_finishes_the_request_in_flight() {
+    let certificate = test_certificate();
+    let (entered, mut handler_entered) = tokio::sync::mpsc::channel::<()>(1);
+    let release = std::sync::Arc::new(tokio::sync::Notify::new());
+    let handler_release = std::sync::Arc::clone(&release);
+    let router = Router::new().route(
+        "/slow",
+        get(move || async move {
+            let _ = entered.send(()).await;
+            handler_release.notified().await;
+            "finished"
+        }),
+    );
+    let (port, stop, server) = spawn_serve_tls(router, tls_config(&certificate)).await;
+    let client = client_trusting(&certificate);
+    let request = tokio::spawn(async move {
+        client
+            .get(format!("https://127.0.0.1:{port}/slow"))
+            .send()
+            .await?
+            .text()
+            .await
+    });
+
+    handler_entered.recv().await;
+    let _ = stop.send(());
+    release.notify_one();
+
+    let answer = request.await.unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(answer.ok().as_deref(), Some("finished"));
+    let stopped = server.await.unwrap_or_else(|error| panic!("{error}"));
+    assert!(stopped.is_ok(), "{stopped:?}");
 }
