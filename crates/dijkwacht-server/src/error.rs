@@ -11,6 +11,21 @@ use serde::Serialize;
 
 use crate::taxii::media::TAXII_CONTENT_TYPE;
 
+/// The path prefix of the TAXII 2.1 interface.
+pub const TAXII_PATH_PREFIX: &str = "/taxii2";
+
+/// Whether a request path belongs to the TAXII 2.1 interface, whose errors are TAXII
+/// error resources.
+pub fn is_taxii_path(path: &str) -> bool {
+    path.strip_prefix(TAXII_PATH_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Marks a response as rendered here, so that middleware which maps bare error
+/// responses (such as axum's plain-text 413) to our format leaves it alone.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderedError;
+
 /// An answer that is not a success.
 #[derive(Debug, Clone)]
 pub struct ApiError {
@@ -131,7 +146,7 @@ impl ApiError {
 
     /// In the format the request's path calls for.
     pub fn for_path(self, path: &str) -> Response {
-        if path.starts_with("/taxii2") {
+        if is_taxii_path(path) {
             self.into_taxii()
         } else {
             self.into_json()
@@ -140,6 +155,7 @@ impl ApiError {
 
     fn finish(self, body: String, content_type: &'static str) -> Response {
         let mut response = (self.status, body).into_response();
+        response.extensions_mut().insert(RenderedError);
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         if let Some(wait) = self.retry_after {
@@ -187,5 +203,45 @@ impl From<ApiError> for JsonError {
 impl IntoResponse for JsonError {
     fn into_response(self) -> Response {
         self.0.into_json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn taxii_paths_are_the_prefix_and_below() {
+        for path in ["/taxii2", "/taxii2/", "/taxii2/api/collections/"] {
+            assert!(is_taxii_path(path), "{path}");
+        }
+        for path in ["/", "/taxii", "/taxii20/", "/healthz", "/api/taxii2/"] {
+            assert!(!is_taxii_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn each_interface_gets_its_shape_with_the_status() {
+        let error = || {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "Too many requests",
+            )
+            .with_description("wait")
+        };
+        let taxii = error().for_path("/taxii2/public/");
+        assert_eq!(taxii.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(taxii.headers()[header::CONTENT_TYPE], TAXII_CONTENT_TYPE);
+        assert!(taxii.extensions().get::<RenderedError>().is_some());
+        let json = error().for_path("/api/v1/me");
+        assert_eq!(json.headers()[header::CONTENT_TYPE], "application/json");
+        let mut challenged = ApiError::unauthorized("who are you?").into_json();
+        assert!(
+            challenged
+                .headers_mut()
+                .remove(header::WWW_AUTHENTICATE)
+                .is_some()
+        );
     }
 }

@@ -7,13 +7,15 @@
 pub mod auth;
 pub mod caller;
 pub mod error;
+pub mod limits;
+pub mod serving;
 pub mod state;
 pub mod taxii;
+pub mod tls;
 
-pub use state::{AppState, Backend, ServerLimits};
+pub use state::{AppState, Backend};
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -31,19 +33,24 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(landing_page))
         .route("/healthz", get(health))
         .route("/version", get(version))
-        .merge(taxii::routes(&state))
+        .merge(taxii::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight. Work that
-/// an earlier run acknowledged but did not finish is finished first.
+/// Serves the application with `options` (limits, TLS) until `shutdown` completes, then
+/// finishes the requests in flight. Work that an earlier run acknowledged but did not
+/// finish is finished first. The limits of `options` hold for the router and the
+/// handlers alike.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    options: serving::ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let mut state = state;
+    state.limits = options.limits.clone();
     match taxii::submit::resume_unfinished(&state).await {
         Ok(0) => {}
         Ok(finished) => tracing::info!(finished, "finished submissions left by the last run"),
@@ -52,12 +59,8 @@ pub async fn serve(
             "could not finish the submissions left by the last run"
         ),
     }
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let application = limits::apply(router(state), &options.limits);
+    serving::serve_router(listener, application, options.tls.as_ref(), shutdown).await
 }
 
 async fn not_found(request: Request) -> Response {

@@ -1,5 +1,5 @@
 //! What every request handler can reach: the backend (objects, directory, submissions),
-//! the audit log, the authenticator and the limits.
+//! the audit log, the authenticator and the limits ([`Limits`]).
 
 use std::sync::Arc;
 
@@ -11,35 +11,12 @@ use serde_json::{Map, Value};
 
 use crate::auth::Authenticator;
 use crate::error::ApiError;
+use crate::limits::Limits;
 
 /// Everything the server asks of storage, in one object.
 pub trait Backend: Store + Directory + Submissions {}
 
 impl<T: Store + Directory + Submissions> Backend for T {}
-
-/// Sizes the server holds requests to.
-#[derive(Debug, Clone)]
-pub struct ServerLimits {
-    /// Objects in a page when the request does not say (TAXII `limit`).
-    pub default_page_size: usize,
-    /// The most objects in one page, whatever the request says.
-    pub max_page_size: usize,
-    /// The most objects in one TAXII envelope sent to the server.
-    pub max_objects_per_envelope: usize,
-    /// The largest request body, in bytes.
-    pub max_body_bytes: usize,
-}
-
-impl Default for ServerLimits {
-    fn default() -> ServerLimits {
-        ServerLimits {
-            default_page_size: 1_000,
-            max_page_size: 10_000,
-            max_objects_per_envelope: 10_000,
-            max_body_bytes: 32 * 1024 * 1024,
-        }
-    }
-}
 
 /// The shared state of the server; cheap to clone.
 #[derive(Debug, Clone)]
@@ -50,7 +27,8 @@ pub struct AppState {
     /// A title for this instance, shown to people and machines.
     pub title: String,
     pub auth: Arc<Authenticator>,
-    pub limits: ServerLimits,
+    /// Page sizes and envelope sizes (the body and rate limits are layers).
+    pub limits: Limits,
 }
 
 impl AppState {
@@ -67,7 +45,7 @@ impl AppState {
             audit,
             title: title.into(),
             auth: Arc::new(Authenticator::new(cores)?),
-            limits: ServerLimits::default(),
+            limits: Limits::default(),
         })
     }
 

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use dijkwacht_server::limits;
 
 /// Dijkwacht: share cyber threat intelligence in trusted communities.
 #[derive(Debug, Parser)]
@@ -164,6 +165,31 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8420", env = "DIJKWACHT_LISTEN")]
     pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM, the server's certificate first);
+    /// needs --tls-key. Without both, plain HTTP (for loopback or behind a TLS proxy).
+    #[arg(long, value_name = "PATH", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, RSA or EC, unencrypted); needs
+    /// --tls-cert.
+    #[arg(long, value_name = "PATH", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The largest request body accepted, in bytes (larger ones get 413).
+    #[arg(long, value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// The most objects one TAXII envelope may carry.
+    #[arg(long, value_name = "COUNT", default_value_t = limits::DEFAULT_MAX_OBJECTS_PER_ENVELOPE)]
+    pub max_objects_per_envelope: usize,
+    /// The largest page a TAXII client may ask for (the default page is 1000, or this
+    /// when smaller).
+    #[arg(long, value_name = "COUNT", default_value_t = limits::DEFAULT_MAX_PAGE_SIZE)]
+    pub max_page_size: usize,
+    /// Requests per minute per caller (by API token or password, else by IP address);
+    /// 0 turns the rate limit off. Over it, callers get 429 with Retry-After.
+    #[arg(long, value_name = "COUNT", default_value_t = limits::DEFAULT_REQUESTS_PER_MINUTE)]
+    pub rate_limit_per_minute: u32,
+    /// Requests a caller may make at once before the per-minute rate applies.
+    #[arg(long, value_name = "COUNT", default_value_t = limits::DEFAULT_BURST)]
+    pub rate_limit_burst: u32,
 }
 
 #[derive(Debug, Args)]

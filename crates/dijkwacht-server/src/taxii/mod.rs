@@ -10,7 +10,6 @@ pub mod params;
 pub mod submit;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
@@ -27,7 +26,7 @@ use objects::taxii_response;
 const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
 
 /// The TAXII routes, under `/taxii2/`.
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
     let both = |path: &str| {
         let full = format!("/taxii2{path}");
@@ -64,9 +63,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     for path in both("/{root}/collections/{collection}/manifest/") {
         router = router.route(&path, get(objects::get_manifest));
     }
-    router
-        .route_layer(middleware::from_fn(require_taxii_accept))
-        .layer(DefaultBodyLimit::max(state.limits.max_body_bytes))
+    router.route_layer(middleware::from_fn(require_taxii_accept))
 }
 
 /// 406 unless the request accepts TAXII 2.1.

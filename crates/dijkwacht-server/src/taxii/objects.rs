@@ -16,7 +16,8 @@ use dijkwacht_store::{ObjectQuery, Page, StoredObject, VersionSelection};
 
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, TaxiiError};
-use crate::state::{AppState, ServerLimits};
+use crate::limits::Limits;
+use crate::state::AppState;
 use crate::taxii::layout::RootView;
 use crate::taxii::media::TAXII_CONTENT_TYPE;
 use crate::taxii::params::{self, Accepted, TaxiiParams};
@@ -30,7 +31,7 @@ const DATE_ADDED_LAST: HeaderName = HeaderName::from_static("x-taxii-date-added-
 /// and `next` (the `date_added` of the previous page's last object) as a lower bound.
 pub fn object_query(
     params: &TaxiiParams,
-    limits: &ServerLimits,
+    limits: &Limits,
     default_versions: VersionSelection,
 ) -> Result<ObjectQuery, ApiError> {
     let mut added_after = params.added_after;
@@ -49,10 +50,7 @@ pub fn object_query(
         versions: params.versions.clone().unwrap_or(default_versions),
         added_after,
         added_until: None,
-        limit: params
-            .limit
-            .unwrap_or(limits.default_page_size)
-            .clamp(1, limits.max_page_size.max(1)),
+        limit: limits.page_size(params.limit),
         visibility: None,
     })
 }

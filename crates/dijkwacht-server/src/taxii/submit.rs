@@ -161,19 +161,7 @@ pub async fn add_objects(
         )
         .with_description("send {\"objects\": [...]} with at least one STIX object")
     })?;
-    if objects.len() > state.limits.max_objects_per_envelope {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_objects",
-            "Too many objects in one envelope",
-        )
-        .with_description(format!(
-            "the envelope has {} objects; send at most {} per request",
-            objects.len(),
-            state.limits.max_objects_per_envelope
-        ))
-        .into());
-    }
+    state.limits.check_envelope_objects(objects.len())?;
     let handling = root.handling_for(member);
     let work = PendingWork {
         root: root.name.clone(),

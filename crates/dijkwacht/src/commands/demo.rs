@@ -20,6 +20,7 @@ use crate::commands::import::{import_sources, print_summary};
 use crate::commands::serve::serve_store;
 use crate::data_dir::{AUDIT_FILE, DataDir, STORE_FILE};
 use crate::reading::{InputSource, Purpose, ReadOutcome, expand_inputs, read_input};
+use dijkwacht_server::serving::ServeOptions;
 
 /// The demo intelligence, written for the project (see `demo/README.md`).
 const DEMO_BUNDLE: &str = include_str!("../../demo/demo-bundle.json");
@@ -79,6 +80,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         audit,
         options.listen,
         "Dijkwacht demo",
+        ServeOptions::default(),
         move |address| {
             println!("  listening on:  http://{address}/   (Ctrl-C stops the demo)");
             println!();

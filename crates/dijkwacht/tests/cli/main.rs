@@ -117,6 +117,7 @@ pub fn bundle(objects: Vec<Value>) -> String {
 }
 
 /// A serving command running in the background; killed when dropped.
+#[derive(Debug)]
 pub struct Server {
     child: Child,
     pub address: String,
@@ -143,7 +144,11 @@ pub fn start_server(mut command: Command) -> Server {
             .next()
             .and_then(Result::ok)
             .expect("the server announces its address");
-        if let Some(rest) = line.split("http://").nth(1) {
+        let after_scheme = line
+            .split_once("https://")
+            .or_else(|| line.split_once("http://"))
+            .map(|(_, rest)| rest);
+        if let Some(rest) = after_scheme {
             break rest.split('/').next().unwrap_or_default().to_owned();
         }
     };

@@ -1,4 +1,4 @@
-//! The serving commands: `serve` and `demo`, over real HTTP on 127.0.0.1.
+//! The serving commands: `serve` and `demo`, over real HTTP and HTTPS on 127.0.0.1.
 
 use super::*;
 
@@ -148,4 +148,142 @@ fn demo_logins_work_and_failed_logins_are_audited() {
     assert_eq!(output.status.code(), Some(1));
     let audit = text(&run(&demo_folder, &["audit", "show"]).stdout);
     assert!(audit.contains("login-failed"), "{audit}");
+}
+
+/// A self-signed certificate for 127.0.0.1, written as PEM files into `folder`; returns
+/// the certificate's PEM and the two paths.
+fn write_test_certificate(folder: &Path) -> (String, PathBuf, PathBuf) {
+    let generated = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+        .expect("a certificate is generated");
+    let certificate_pem = generated.cert.pem();
+    let certificate = write(folder, "certificate.pem", &certificate_pem);
+    let key = write(folder, "key.pem", generated.signing_key.serialize_pem());
+    (certificate_pem, certificate, key)
+}
+
+#[test]
+fn serve_over_https_answers_health() {
+    let data = fresh_store();
+    let (certificate_pem, certificate, key) = write_test_certificate(data.path());
+    let mut command = dijkwacht(data.path());
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&certificate)
+        .arg("--tls-key")
+        .arg(&key);
+    let server = start_server(command);
+    let client = reqwest::blocking::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(certificate_pem.as_bytes()).expect("PEM"),
+        )
+        .build()
+        .expect("a client");
+    let health: Value = client
+        .get(format!("https://{}/healthz", server.address))
+        .send()
+        .and_then(|response| response.json())
+        .expect("healthz answers over HTTPS");
+    assert_eq!(health["status"], "ok");
+}
+
+#[test]
+fn serve_refuses_half_a_tls_configuration_and_names_the_missing_flag() {
+    let data = fresh_store();
+    let (_, certificate, key) = write_test_certificate(data.path());
+    let path = |path: &Path| path.to_str().unwrap_or_default().to_owned();
+    for (given, missing) in [
+        (["--tls-cert", &path(&certificate)], "--tls-key"),
+        (["--tls-key", &path(&key)], "--tls-cert"),
+    ] {
+        let output = run(
+            data.path(),
+            &[&["serve", "--listen", "127.0.0.1:0"], &given[..]].concat(),
+        );
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains(missing), "{stderr}");
+    }
+}
+
+#[test]
+fn serve_names_a_certificate_file_without_a_certificate() {
+    let data = fresh_store();
+    let (_, _, key) = write_test_certificate(data.path());
+    let not_a_certificate = write(data.path(), "notes.txt", "just some notes");
+    let output = run(
+        data.path(),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            not_a_certificate.to_str().unwrap_or_default(),
+            "--tls-key",
+            key.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no certificate found") && stderr.contains("notes.txt"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_warns_when_plain_http_listens_beyond_loopback() {
+    let data = fresh_store();
+    let mut child = dijkwacht(data.path())
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let first_line = BufReader::new(stderr)
+        .lines()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first_line.starts_with("warning:") && first_line.contains("HTTPS"),
+        "{first_line}"
+    );
+}
+
+#[test]
+fn serve_applies_the_limit_flags() {
+    let data = fresh_store();
+    let mut command = dijkwacht(data.path());
+    command.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--max-body-bytes",
+        "100",
+        "--rate-limit-per-minute",
+        "1",
+        "--rate-limit-burst",
+        "2",
+    ]);
+    let server = start_server(command);
+    let client = reqwest::blocking::Client::new();
+    let oversized = client
+        .post(format!("http://{}/healthz", server.address))
+        .body(vec![b' '; 200])
+        .send()
+        .expect("the server answers");
+    assert_eq!(oversized.status(), 413);
+    let error: Value = oversized.json().expect("a JSON error");
+    assert_eq!(error["error"]["code"], "payload_too_large");
+    // That was the first request of a burst of two.
+    let healthz = format!("http://{}/healthz", server.address);
+    assert_eq!(client.get(&healthz).send().expect("answers").status(), 200);
+    let refused = client.get(&healthz).send().expect("answers");
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
 }
