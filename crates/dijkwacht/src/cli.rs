@@ -143,6 +143,10 @@ pub struct ExportArgs {
     /// row per value, or a blocklist (needs --kind). TLP:RED is never exported.
     #[arg(long, value_enum, default_value_t = ExportFormat::Stix)]
     pub format: ExportFormat,
+    /// For --format misp-feed: the feed's name, which fixes the uuids of its producer
+    /// and of its event for indicators outside reports; give each instance its own.
+    #[arg(long, value_name = "NAME")]
+    pub feed_name: Option<String>,
     /// For --format blocklist: which values, one per line.
     #[arg(long, value_enum)]
     pub kind: Option<BlocklistKindArg>,

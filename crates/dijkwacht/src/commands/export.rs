@@ -38,6 +38,11 @@ impl Target {
         if options.kind.is_some() && format != ExportFormat::Blocklist {
             anyhow::bail!("--kind is for --format blocklist; drop it or add --format blocklist");
         }
+        if options.feed_name.is_some() && format != ExportFormat::MispFeed {
+            anyhow::bail!(
+                "--feed-name is for --format misp-feed; drop it or add --format misp-feed"
+            );
+        }
         if options.all_versions && format != ExportFormat::Stix {
             anyhow::bail!(
                 "--all-versions is for --format stix; the other formats take the newest version of each object"
@@ -151,7 +156,7 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
             .await?;
             let misp_options = MispFeedOptions {
                 filter,
-                ..MispFeedOptions::new("dijkwacht")
+                ..MispFeedOptions::new(options.feed_name.as_deref().unwrap_or("dijkwacht"))
             };
             let (feed, report) = build_misp_feed(&objects, &misp_options);
             write_misp_feed(&feed, folder)

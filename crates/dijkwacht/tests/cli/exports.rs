@@ -193,6 +193,30 @@ fn each_format_writes_what_it_promises() {
     let hashes = std::fs::read_to_string(folder.join("hashes.csv")).expect("hashes.csv");
     assert_eq!(hashes.lines().count(), 3);
 
+    // Another feed name gives the outside-reports event another uuid; report events keep theirs.
+    let other = feed.path().join("other");
+    let other_path = other.to_str().unwrap_or_default();
+    export(
+        data.path(),
+        &[
+            "--format",
+            "misp-feed",
+            "-o",
+            other_path,
+            "--feed-name",
+            "elsewhere",
+        ],
+    );
+    let other_manifest: Value =
+        serde_json::from_slice(&std::fs::read(other.join("manifest.json")).expect("manifest.json"))
+            .expect("the manifest is JSON");
+    let other_keys = other_manifest.as_object().cloned().unwrap_or_default();
+    let shared = entries
+        .keys()
+        .filter(|key| other_keys.contains_key(*key))
+        .count();
+    assert_eq!((entries.len(), other_keys.len(), shared), (2, 2, 1));
+
     let audit = text(&run(data.path(), &["audit", "show", "--limit", "100"]).stdout);
     assert!(audit.contains("\"format\":\"misp-feed\""), "{audit}");
     assert!(audit.contains("\"kind\":\"url\""), "{audit}");
@@ -270,6 +294,10 @@ fn flags_that_do_not_fit_the_format_are_refused() {
         (vec!["--format", "blocklist"], "needs --kind"),
         (vec!["--kind", "ip"], "--format blocklist"),
         (vec!["--format", "misp-feed"], "-o DIR"),
+        (
+            vec!["--feed-name", "x"],
+            "--feed-name is for --format misp-feed",
+        ),
         (vec!["--valid-only"], "a STIX bundle holds every object"),
         (
             vec!["--format", "csv", "--all-versions"],
