@@ -134,12 +134,50 @@ pub struct ExportArgs {
     /// Every stored version rather than the newest of each object.
     #[arg(long)]
     pub all_versions: bool,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (for misp-feed: the feed folder).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Export only what this user may take in bulk, by the sharing rules.
     #[arg(long, value_name = "USER")]
     pub visible_to: Option<String>,
+    /// What to write: a STIX 2.1 bundle, a MISP feed folder (needs -o DIR), CSV with one
+    /// row per value, or a blocklist (needs --kind). TLP:RED is never exported.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Stix)]
+    pub format: ExportFormat,
+    /// For --format misp-feed: the feed's name, which fixes the uuids of its producer
+    /// and of its event for indicators outside reports; give each instance its own.
+    #[arg(long, value_name = "NAME")]
+    pub feed_name: Option<String>,
+    /// For --format blocklist: which values, one per line.
+    #[arg(long, value_enum)]
+    pub kind: Option<BlocklistKindArg>,
+    /// Only indicators whose confidence is at least N (0-100); indicators without a
+    /// confidence are left out. Not for --format stix.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_confidence: Option<u8>,
+    /// Only indicators valid now: not revoked, not expired, not starting later. Not for
+    /// --format stix.
+    #[arg(long)]
+    pub valid_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Stix,
+    MispFeed,
+    Csv,
+    Blocklist,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlocklistKindArg {
+    /// IPv4 and IPv6 addresses.
+    Ip,
+    /// Networks in CIDR notation; plain addresses as /32 and /128.
+    Cidr,
+    /// Domain names, lower case.
+    Domain,
+    Url,
 }
 
 #[derive(Debug, Args)]

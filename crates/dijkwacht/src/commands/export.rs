@@ -1,21 +1,83 @@
-//! `dijkwacht export`: stored objects as one STIX 2.1 bundle, streamed page by page.
+//! `dijkwacht export`: stored objects, read page by page (through the sharing policy
+//! with `--visible-to`), written by `dijkwacht-export` as a STIX bundle, a MISP feed
+//! folder, CSV or a blocklist. Every export is audited: who read it, in which format,
+//! how many objects went out, which of them were AMBER or stricter, and what was
+//! skipped (TLP:RED above all).
 
 use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use dijkwacht_export::blocklist::{BlocklistBuilder, BlocklistKind};
+use dijkwacht_export::bundle::BundleWriter;
+use dijkwacht_export::csv_table::CsvWriter;
+use dijkwacht_export::misp::{MispFeedOptions, build_misp_feed, write_misp_feed};
+use dijkwacht_export::{ExportReport, IndicatorFilter};
 use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
 use dijkwacht_stix::Timestamp;
-use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::directory::Directory;
-use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
+use dijkwacht_store::{ObjectQuery, Store, StoredObject, VersionSelection};
 
-use crate::cli::ExportArgs;
+use crate::cli::{BlocklistKindArg, ExportArgs, ExportFormat};
 use crate::data_dir::DataDir;
 
 const PAGE_SIZE: usize = 5_000;
 
+/// What to write, checked against the flags that only some formats take.
+enum Target {
+    Stix,
+    Csv,
+    Blocklist(BlocklistKind),
+    MispFeed(PathBuf),
+}
+
+impl Target {
+    fn resolve(options: &ExportArgs) -> anyhow::Result<Target> {
+        let format = options.format;
+        if options.kind.is_some() && format != ExportFormat::Blocklist {
+            anyhow::bail!("--kind is for --format blocklist; drop it or add --format blocklist");
+        }
+        if options.feed_name.is_some() && format != ExportFormat::MispFeed {
+            anyhow::bail!(
+                "--feed-name is for --format misp-feed; drop it or add --format misp-feed"
+            );
+        }
+        if options.all_versions && format != ExportFormat::Stix {
+            anyhow::bail!(
+                "--all-versions is for --format stix; the other formats take the newest version of each object"
+            );
+        }
+        if format == ExportFormat::Stix && (options.min_confidence.is_some() || options.valid_only)
+        {
+            anyhow::bail!(
+                "--min-confidence and --valid-only filter indicators for csv, blocklist and misp-feed; a STIX bundle holds every object"
+            );
+        }
+        Ok(match format {
+            ExportFormat::Stix => Target::Stix,
+            ExportFormat::Csv => Target::Csv,
+            ExportFormat::Blocklist => Target::Blocklist(match options.kind {
+                Some(BlocklistKindArg::Ip) => BlocklistKind::Ip,
+                Some(BlocklistKindArg::Cidr) => BlocklistKind::Cidr,
+                Some(BlocklistKindArg::Domain) => BlocklistKind::Domain,
+                Some(BlocklistKindArg::Url) => BlocklistKind::Url,
+                None => anyhow::bail!("--format blocklist needs --kind ip, cidr, domain or url"),
+            }),
+            ExportFormat::MispFeed => match &options.output {
+                Some(folder) => Target::MispFeed(folder.clone()),
+                None => anyhow::bail!("--format misp-feed writes a folder; name it with -o DIR"),
+            },
+        })
+    }
+}
+
 pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let target = Target::resolve(options)?;
+    let filter = IndicatorFilter {
+        min_confidence: options.min_confidence,
+        only_valid_at: options.valid_only.then(Timestamp::now),
+    };
     let added_after = match &options.added_after {
         Some(text) => Some(
             Timestamp::parse(text)
@@ -56,76 +118,138 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         limit: PAGE_SIZE,
         ..ObjectQuery::default()
     };
-    let written = match &options.output {
-        Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            write_bundle(&store, query, BufWriter::new(file)).await?
+    let output = options.output.as_deref();
+    let (report, format_details) = match &target {
+        Target::Stix => {
+            let mut writer = BundleWriter::new(open_output(output)?)?;
+            for_each_page(&store, query, |page| Ok(writer.write_page(page)?)).await?;
+            (writer.finish()?.1, serde_json::Map::new())
         }
-        None => write_bundle(&store, query, BufWriter::new(std::io::stdout().lock())).await?,
+        Target::Csv => {
+            let mut writer = CsvWriter::new(open_output(output)?, filter)?;
+            for_each_page(&store, query, |page| Ok(writer.write_page(page)?)).await?;
+            let (_, report, rows) = writer.finish()?;
+            (report, details([("rows", rows.into())]))
+        }
+        Target::Blocklist(kind) => {
+            let mut builder = BlocklistBuilder::new(filter);
+            for_each_page(&store, query, |page| {
+                builder.add_page(page);
+                Ok(())
+            })
+            .await?;
+            let (lists, report) = builder.finish();
+            let lines = lists.write(*kind, open_output(output)?)?;
+            let more = [
+                ("kind", kind.name().into()),
+                ("lines", lines.into()),
+                ("invalid_values", report.invalid_values.into()),
+            ];
+            (report.export, details(more))
+        }
+        Target::MispFeed(folder) => {
+            let mut objects = Vec::new();
+            for_each_page(&store, query, |page| {
+                objects.extend_from_slice(page);
+                Ok(())
+            })
+            .await?;
+            let misp_options = MispFeedOptions {
+                filter,
+                ..MispFeedOptions::new(options.feed_name.as_deref().unwrap_or("dijkwacht"))
+            };
+            let (feed, report) = build_misp_feed(&objects, &misp_options);
+            write_misp_feed(&feed, folder)
+                .with_context(|| format!("cannot write the MISP feed into {}", folder.display()))?;
+            let more = [
+                ("events", report.events.into()),
+                ("attributes", report.attributes.into()),
+            ];
+            (report.export, details(more))
+        }
     };
     // Reads of AMBER and stricter are audited, with who read them.
     let actor = options.visible_to.as_deref().unwrap_or("operator");
-    let mut details = serde_json::Map::new();
-    details.insert("objects".to_owned(), written.written.into());
-    details.insert(
+    let mut audit_details = format_details;
+    audit_details.insert("format".to_owned(), format_name(options.format).into());
+    audit_details.insert("objects".to_owned(), report.objects_written.into());
+    audit_details.insert(
         "amber_or_stricter".to_owned(),
-        written.amber_or_stricter.into(),
+        report.amber_or_stricter.clone().into(),
     );
-    audit.append(actor, "export", None, details)?;
-    eprintln!("exported {} object(s)", written.written);
+    audit_details.insert(
+        "skipped".to_owned(),
+        serde_json::to_value(&report.skipped).context("the export report is JSON")?,
+    );
+    audit.append(actor, "export", None, audit_details)?;
+    eprintln!(
+        "exported {} object(s){}",
+        report.objects_written,
+        skipped_summary(&report)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes every object the query matches as a bundle, page after page. An empty result
-/// is a bundle without `objects`, since STIX lists must not be empty.
-pub async fn write_bundle(
+/// Hands every page of the query's result to `take`, in `date_added` order.
+async fn for_each_page(
     store: &dyn Store,
     mut query: ObjectQuery,
-    mut out: impl Write,
-) -> anyhow::Result<Exported> {
-    let bundle_id = format!("bundle--{}", uuid_v4());
-    write!(out, "{{\"type\":\"bundle\",\"id\":\"{bundle_id}\"")?;
-    let mut written = 0usize;
-    let mut amber_or_stricter = Vec::new();
+    mut take: impl FnMut(&[StoredObject]) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     loop {
         let page = store
             .query(query.clone())
             .await
             .context("reading from the store failed")?;
-        for object in &page.objects {
-            out.write_all(if written == 0 {
-                b",\"objects\":[\n"
-            } else {
-                b",\n"
-            })?;
-            out.write_all(object.json.as_bytes())?;
-            written += 1;
-            if object.tlp.is_some_and(|level| level >= TlpLevel::Amber) {
-                amber_or_stricter.push(object.id.clone());
-            }
-        }
+        take(&page.objects)?;
         match (page.more, page.objects.last()) {
             (true, Some(last)) => query.added_after = Some(last.date_added),
-            _ => break,
+            _ => return Ok(()),
         }
     }
-    out.write_all(if written == 0 { b"}\n" } else { b"\n]}\n" })?;
-    out.flush()?;
-    Ok(Exported {
-        written,
-        amber_or_stricter,
+}
+
+fn open_output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(path) => Box::new(BufWriter::new(std::fs::File::create(path).with_context(
+            || {
+                format!(
+                    "cannot create {}; check that its folder exists and is writable",
+                    path.display()
+                )
+            },
+        )?)),
+        None => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
 }
 
-/// What an export wrote.
-#[derive(Debug, Clone)]
-pub struct Exported {
-    pub written: usize,
-    /// The ids of objects at TLP:AMBER or stricter: every read of them is audited.
-    pub amber_or_stricter: Vec<String>,
+fn details<const N: usize>(
+    entries: [(&str, serde_json::Value); N],
+) -> serde_json::Map<String, serde_json::Value> {
+    entries
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect()
 }
 
-fn uuid_v4() -> String {
-    uuid::Uuid::new_v4().to_string()
+fn format_name(format: ExportFormat) -> &'static str {
+    match format {
+        ExportFormat::Stix => "stix",
+        ExportFormat::MispFeed => "misp-feed",
+        ExportFormat::Csv => "csv",
+        ExportFormat::Blocklist => "blocklist",
+    }
+}
+
+/// `; skipped: tlp-red 1, expired 2`, or nothing when nothing was skipped.
+fn skipped_summary(report: &ExportReport) -> String {
+    if report.skipped.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|(reason, count)| format!("{} {count}", reason.name()))
+        .collect();
+    format!("; skipped: {}", parts.join(", "))
 }

@@ -3,6 +3,7 @@
 //! One test binary; the modules follow the commands' concerns.
 
 mod directory;
+mod exports;
 mod serving;
 mod sharing;
 mod stix;
@@ -48,6 +49,33 @@ pub fn run_with_input(data: &Path, arguments: &[&str], input: impl AsRef<[u8]>) 
         .write_all(input.as_ref())
         .expect("the binary reads its input");
     child.wait_with_output().expect("the binary ends")
+}
+
+/// Runs the binary, asserts that it succeeded, and gives its standard output.
+pub fn run_ok(data: &Path, arguments: &[&str]) -> String {
+    let output = run(data, arguments);
+    assert!(
+        output.status.success(),
+        "{arguments:?}: {}",
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// Adds an analyst `email` to `organisation`, with a password from standard input.
+pub fn add_analyst(data: &Path, email: &str, organisation: &str) {
+    let arguments = [
+        "user",
+        "add",
+        email,
+        "--org",
+        organisation,
+        "--role",
+        "analyst",
+        "--password-stdin",
+    ];
+    let output = run_with_input(data, &arguments, b"a long enough password\n");
+    assert!(output.status.success(), "{}", text(&output.stderr));
 }
 
 pub fn text(bytes: &[u8]) -> String {

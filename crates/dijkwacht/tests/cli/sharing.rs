@@ -36,21 +36,7 @@ fn imported_objects_reach_only_whom_their_handling_allows() {
         ("b@havenbedrijf.example", "havenbedrijf"),
         ("c@zuivel.example", "zuivel"),
     ] {
-        let output = run_with_input(
-            data.path(),
-            &[
-                "user",
-                "add",
-                email,
-                "--org",
-                organisation,
-                "--role",
-                "analyst",
-                "--password-stdin",
-            ],
-            b"a long enough password\n",
-        );
-        assert!(output.status.success());
+        add_analyst(data.path(), email, organisation);
     }
     let folder = tempfile::tempdir().expect("temporary folder");
     let water = write(

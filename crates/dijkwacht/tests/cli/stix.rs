@@ -288,7 +288,8 @@ fn shared_corpora_round_trip() {
         );
     }
     assert_eq!(total_objects(data.path()), stored);
-    // The export is one valid bundle holding every object.
+    // The export is one valid bundle holding every object but those marked TLP:RED,
+    // which never go into a bulk export, not even the operator's.
     let export = data.path().join("export.json");
     let output = run(
         data.path(),
@@ -297,9 +298,27 @@ fn shared_corpora_round_trip() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let bundle: Value = serde_json::from_slice(&std::fs::read(&export).expect("export written"))
         .expect("export is JSON");
+    let red_marking = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
+    let objects = bundle["objects"].as_array().cloned().unwrap_or_default();
+    assert!(
+        objects.iter().all(|object| !object["object_marking_refs"]
+            .to_string()
+            .contains(red_marking)),
+        "an object marked TLP:RED was exported"
+    );
+    let stderr = text(&output.stderr);
+    let red_skipped: usize = stderr
+        .split_once("tlp-red ")
+        .and_then(|(_, rest)| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        red_skipped >= 1,
+        "the corpora hold TLP:RED objects: {stderr}"
+    );
     assert_eq!(
-        bundle["objects"].as_array().map(Vec::len),
-        Some(usize::try_from(stored).unwrap_or(0))
+        objects.len() + red_skipped,
+        usize::try_from(stored).unwrap_or(0)
     );
     let output = run(
         data.path(),
