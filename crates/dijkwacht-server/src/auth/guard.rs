@@ -22,8 +22,11 @@ use sha2::Sha256;
 
 /// How long a successful verification is remembered.
 pub const VERIFIED_LIFETIME: Duration = Duration::from_secs(300);
-/// Failures allowed (per login, per address) before attempts are refused unchecked.
+/// Failures allowed per login before its attempts are refused unchecked.
 pub const FAILURES_BEFORE_LOCK: u32 = 5;
+/// Failures allowed per client address: more, since one address may be a whole office
+/// behind NAT, and locking it would let one guesser lock out every colleague.
+pub const ADDRESS_FAILURES_BEFORE_LOCK: u32 = 20;
 /// Failures older than this are forgotten.
 pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The longest a lock lasts.
@@ -37,6 +40,15 @@ const MAX_ENTRIES: usize = 50_000;
 pub enum Attempter {
     Login(String),
     Address(IpAddr),
+}
+
+impl Attempter {
+    fn allowance(&self) -> u32 {
+        match self {
+            Attempter::Login(_) => FAILURES_BEFORE_LOCK,
+            Attempter::Address(_) => ADDRESS_FAILURES_BEFORE_LOCK,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -162,8 +174,9 @@ impl LoginGuard {
             }
             entry.count = entry.count.saturating_add(1);
             entry.last = now;
-            if entry.count >= FAILURES_BEFORE_LOCK {
-                let doublings = (entry.count - FAILURES_BEFORE_LOCK).min(20);
+            let allowance = attempter.allowance();
+            if entry.count >= allowance {
+                let doublings = (entry.count - allowance).min(20);
                 let wait = Duration::from_secs(1u64 << doublings).min(LONGEST_LOCK);
                 entry.locked_until = Some(now + wait);
                 locked = true;
@@ -220,19 +233,25 @@ mod tests {
             "the last allowed failure locks"
         );
         assert!(guard.locked_for(std::slice::from_ref(&login)).is_some());
-        assert!(guard.locked_for(std::slice::from_ref(&address)).is_some());
-        let other = Attempter::Address(IpAddr::from([192, 0, 2, 2]));
-        assert_eq!(guard.locked_for(&[other]), None, "others are not locked");
+        assert_eq!(
+            guard.locked_for(std::slice::from_ref(&address)),
+            None,
+            "an address has a larger allowance than a login"
+        );
         guard.remember_success("alice@example.org", "secret", "hash");
         assert_eq!(
             guard.locked_for(&[login]),
             None,
             "success forgives the login"
         );
-        assert!(
-            guard.locked_for(&[address]).is_some(),
-            "but not the address that failed"
-        );
+        // Guessing across many logins from one address locks the address.
+        for number in FAILURES_BEFORE_LOCK..ADDRESS_FAILURES_BEFORE_LOCK {
+            let other = Attempter::Login(format!("user{number}@example.org"));
+            guard.record_failure(&[other, address.clone()]);
+        }
+        assert!(guard.locked_for(std::slice::from_ref(&address)).is_some());
+        let other = Attempter::Address(IpAddr::from([192, 0, 2, 2]));
+        assert_eq!(guard.locked_for(&[other]), None, "others are not locked");
     }
 
     #[test]
