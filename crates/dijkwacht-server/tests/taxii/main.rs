@@ -31,6 +31,7 @@ pub const TAXII: &str = "application/taxii+json;version=2.1";
 pub const PASSWORD: &str = "a password long enough to pass";
 
 /// A running server over a seeded store; stops when dropped.
+#[derive(Debug)]
 pub struct TestServer {
     /// `None` only after [`TestServer::stop`].
     folder: Option<TempDir>,
