@@ -10,7 +10,7 @@
 //!   into the community, at the TLP of its markings or else the community's default.
 //!
 //! Each root has one collection, with an id derived from the root's name so that it is
-//! stable across restarts and instances. A caller sees only the roots they may read;
+//! stable across restarts and instances (a hash shaped as the UUIDv4 TAXII asks for). A caller sees only the roots they may read;
 //! any other root or collection does not exist for them (404). Reading a collection is
 //! always the sharing policy's visibility filter *and* the collection's own condition.
 
@@ -30,10 +30,6 @@ pub const PUBLIC_ROOT: &str = "public";
 pub const OWN_ROOT: &str = "own";
 /// Root names that no community may take.
 pub const RESERVED_ROOT_NAMES: [&str; 2] = [PUBLIC_ROOT, OWN_ROOT];
-
-/// The namespace of collection ids (UUIDv5 over `collection:<root>`).
-const COLLECTION_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x6a1f_0b43_8d2e_5c71_9e04_d1c8_a3b5_f702);
 
 /// What a root stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,12 +89,17 @@ impl RootView {
     }
 }
 
+/// The id of a root's collection: TAXII wants a UUIDv4, and clients keep collection ids
+/// across restarts, so it is the SHA-256 of the root's name shaped as a version-4 UUID
+/// (stable, and unique per name).
 pub fn collection_id(root: &str) -> String {
-    uuid::Uuid::new_v5(
-        &COLLECTION_NAMESPACE,
-        format!("collection:{root}").as_bytes(),
-    )
-    .to_string()
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("dijkwacht:collection:{root}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 fn may_publish(member: &Member) -> bool {
@@ -196,5 +197,20 @@ fn own_root(member: &Member) -> RootView {
         kind: RootKind::Own(member.organisation.clone()),
         can_write: may_publish(member),
         default_tlp: TlpLevel::AmberStrict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collection_ids_are_stable_version_4_uuids_unique_per_root() {
+        let water = collection_id("water");
+        assert_eq!(water, collection_id("water"));
+        assert_ne!(water, collection_id("haven"));
+        let parsed = uuid::Uuid::parse_str(&water).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(parsed.get_variant(), uuid::Variant::RFC4122);
     }
 }

@@ -234,11 +234,16 @@ pub async fn get_versions(
         .iter()
         .map(|object| object.version.as_str())
         .collect();
-    let body = format!(
-        "{{{},\"versions\":{}}}",
-        paging_fields(&page),
-        serde_json::to_string(&versions).unwrap_or_else(|_| "[]".to_owned())
-    );
+    // TAXII lists are never empty: an empty page has no `versions` at all.
+    let body = if versions.is_empty() {
+        format!("{{{}}}", paging_fields(&page))
+    } else {
+        format!(
+            "{{{},\"versions\":{}}}",
+            paging_fields(&page),
+            serde_json::to_string(&versions).unwrap_or_else(|_| "[]".to_owned())
+        )
+    };
     Ok(taxii_response(StatusCode::OK, body, Some(&page)))
 }
 

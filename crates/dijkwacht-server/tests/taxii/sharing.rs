@@ -183,6 +183,34 @@ async fn pages_carry_their_date_added_and_continue_without_gaps() {
     )
     .await;
     assert_eq!(ids_in(&after).len(), 15);
+    // An empty page of versions has no list at all (TAXII lists are never empty).
+    let first_id = manifest["objects"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let versions = json_of(
+        server
+            .get(
+                &format!("{water}objects/{first_id}/versions/"),
+                Some(WATER_MEMBER),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(versions["versions"], json!(["2026-04-01T09:00:00.000Z"]));
+    let none_after = json_of(
+        server
+            .get(
+                &format!(
+                    "{water}objects/{first_id}/versions/?added_after={}",
+                    dates[24]
+                ),
+                Some(WATER_MEMBER),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(none_after, json!({"more": false}));
 }
 
 #[tokio::test]
