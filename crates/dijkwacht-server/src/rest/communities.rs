@@ -89,7 +89,7 @@ impl From<&Membership> for MembershipView {
 #[serde(deny_unknown_fields)]
 pub struct NewCommunityBody {
     /// 2-64 lower-case letters, digits and '-'; not `public` or `own`.
-    #[schema(example = "water")]
+    #[schema(example = "water", pattern = "^[a-z0-9-]{2,64}$")]
     pub name: String,
     /// The full name; the short name when left out.
     pub display_name: Option<String>,

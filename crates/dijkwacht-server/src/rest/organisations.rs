@@ -64,7 +64,7 @@ impl From<&Organisation> for OrganisationView {
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisationBody {
     /// 2-64 lower-case letters, digits and '-'.
-    #[schema(example = "waterbedrijf")]
+    #[schema(example = "waterbedrijf", pattern = "^[a-z0-9-]{2,64}$")]
     pub name: String,
     /// The full name; the short name when left out.
     pub display_name: Option<String>,

@@ -27,6 +27,7 @@ const MAX_RESULTS: usize = 200;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words that must all occur in the name or description.
+    #[param(min_length = 1, example = "ransomware")]
     pub q: String,
     /// At most this many results (1-200, default 20).
     pub limit: Option<usize>,

@@ -3,6 +3,7 @@
 //! One test binary; the modules follow the commands' concerns.
 
 mod directory;
+mod openapi;
 mod serving;
 mod sharing;
 mod stix;
@@ -27,6 +28,16 @@ pub fn run(data: &Path, arguments: &[&str]) -> Output {
         .args(arguments)
         .output()
         .expect("the binary runs")
+}
+
+/// Runs the binary and fails the test, with its standard error, unless it succeeds.
+pub fn run_ok(data: &Path, arguments: &[&str]) {
+    let output = run(data, arguments);
+    assert!(
+        output.status.success(),
+        "{arguments:?}: {}",
+        text(&output.stderr)
+    );
 }
 
 /// Runs the binary with `input` on its standard input.

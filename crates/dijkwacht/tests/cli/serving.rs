@@ -5,9 +5,10 @@ use std::process::Child;
 
 use super::*;
 
-struct Server {
+/// A running `dijkwacht` server process, killed when dropped.
+pub struct Server {
     child: Child,
-    address: String,
+    pub address: String,
 }
 
 impl Drop for Server {
@@ -18,7 +19,7 @@ impl Drop for Server {
 }
 
 /// Starts a serving command and waits for the address it announces.
-fn start_server(mut command: Command) -> Server {
+pub fn start_server(mut command: Command) -> Server {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
