@@ -4,9 +4,14 @@
 //! administration commands build on these types.
 
 mod model;
+mod names;
 mod secrets;
 
 pub use model::{
     CommunityKind, MembershipStage, ParseError, Sector, SizeClass, parse_role, role_name,
+};
+pub use names::{
+    MIN_PASSWORD_CHARS, NameError, RESERVED_COMMUNITY_NAMES, check_community_name, check_email,
+    check_name, check_password,
 };
 pub use secrets::{ApiToken, SecretError, TokenId, hash_password, verify_password};

@@ -6,6 +6,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderValue;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -38,8 +39,8 @@ enum Credentials {
     Token(String),
 }
 
-fn credentials(parts: &Parts) -> Result<Credentials, ApiError> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+fn credentials(authorization: Option<&HeaderValue>) -> Result<Credentials, ApiError> {
+    let Some(value) = authorization else {
         return Ok(Credentials::None);
     };
     let value = value
@@ -87,7 +88,8 @@ impl FromRequestParts<AppState> for RequestCaller {
     ) -> Result<RequestCaller, Response> {
         let path = parts.uri.path().to_owned();
         let address = client_address(parts);
-        let credentials = credentials(parts).map_err(|error| error.for_path(&path))?;
+        let credentials =
+            credentials(parts.headers.get(AUTHORIZATION)).map_err(|error| error.for_path(&path))?;
         let (attempted_as, result) = match credentials {
             Credentials::None => return Ok(RequestCaller(Caller::Anonymous)),
             Credentials::Password { login, password } => {
@@ -130,4 +132,33 @@ impl FromRequestParts<AppState> for RequestCaller {
             }
         }
     }
+}
+
+/// Recognises the same credentials again (a long-lived answer, such as the live stream,
+/// asks this now and then): the caller as the directory has them now, or why they are
+/// no longer let in — a revoked token, a changed password, a removed user. Failures are
+/// counted as at sign-in but not audited again; the stream records why it ended.
+pub async fn recognise_again(
+    state: &AppState,
+    authorization: Option<&HeaderValue>,
+    address: Option<IpAddr>,
+) -> Result<Caller, String> {
+    let credentials =
+        credentials(authorization).map_err(|error| error.description.unwrap_or(error.title))?;
+    let result = match credentials {
+        Credentials::None => return Ok(Caller::Anonymous),
+        Credentials::Password { login, password } => {
+            state
+                .auth
+                .password(state.directory(), &login, &password, address)
+                .await
+        }
+        Credentials::Token(token) => state.auth.token(state.directory(), &token, address).await,
+    };
+    result.map_err(|error| error.to_string())
+}
+
+/// The address the request came from, when the server knows it.
+pub fn request_address(parts: &Parts) -> Option<IpAddr> {
+    client_address(parts)
 }

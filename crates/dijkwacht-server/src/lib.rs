@@ -1,6 +1,7 @@
-//! The HTTP face of Dijkwacht, built on axum: the TAXII 2.1 server ([`taxii`]), health
-//! and version, with authentication ([`auth`], [`caller`]) and one error format per
-//! interface ([`error`]). Every read of objects carries the sharing policy's visibility
+//! The HTTP face of Dijkwacht, built on axum: the TAXII 2.1 server ([`taxii`]), the
+//! REST API with its OpenAPI document and live stream ([`rest`]), health and version,
+//! with authentication ([`auth`], [`caller`]) and one error format per interface
+//! ([`error`]). Every read of objects carries the sharing policy's visibility
 //! filter. Nothing here speaks SQL: storage is reached through the traits of
 //! [`dijkwacht_store`].
 
@@ -8,12 +9,13 @@ pub mod auth;
 pub mod caller;
 pub mod error;
 pub mod limits;
+pub mod rest;
 pub mod serving;
 pub mod state;
 pub mod taxii;
 pub mod tls;
 
-pub use state::{AppState, Backend};
+pub use state::{AppState, Backend, StreamTiming};
 
 use std::future::Future;
 
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/version", get(version))
         .merge(taxii::routes())
+        .merge(rest::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -59,13 +62,18 @@ pub async fn serve(
             "could not finish the submissions left by the last run"
         ),
     }
+    let stopping = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.begin_stopping();
+    };
     let application = limits::apply(router(state), &options.limits);
     serving::serve_router(listener, application, options.tls.as_ref(), shutdown).await
 }
 
 async fn not_found(request: Request) -> Response {
     ApiError::not_found(format!(
-        "there is nothing at {}; TAXII starts at /taxii2/",
+        "there is nothing at {}; TAXII starts at /taxii2/, the REST API at /api/v1/ (described by /api/v1/openapi.json)",
         request.uri().path()
     ))
     .for_path(request.uri().path())
@@ -133,7 +141,7 @@ async fn landing_page(State(state): State<AppState>) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>Dijkwacht {version} is running.</p>\
-         <ul><li><a href=\"/taxii2/\">/taxii2/</a> — TAXII 2.1</li><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
+         <ul><li><a href=\"/taxii2/\">/taxii2/</a> — TAXII 2.1</li><li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> — the REST API</li><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
          </body></html>",
         version = env!("CARGO_PKG_VERSION"),
     ))

@@ -1,5 +1,7 @@
 //! What every request handler can reach: the backend (objects, directory, submissions),
-//! the audit log, the authenticator and the limits ([`Limits`]).
+//! the audit log, the authenticator and the limits ([`Limits`]), and the two signals
+//! long-lived answers (the live stream) listen to: "objects were stored" and "the
+//! server stops".
 
 use std::sync::Arc;
 
@@ -18,6 +20,29 @@ pub trait Backend: Store + Directory + Submissions {}
 
 impl<T: Store + Directory + Submissions> Backend for T {}
 
+/// How live streams follow the store.
+#[derive(Debug, Clone)]
+pub struct StreamTiming {
+    /// How often a stream looks for new objects when nothing nudges it.
+    pub poll: std::time::Duration,
+    /// How old the last check of a stream's caller (token revoked? password changed?
+    /// membership ended?) may be before objects are delivered; idle streams check this
+    /// often too. Zero checks before every delivery.
+    pub recheck: std::time::Duration,
+    /// How often an idle stream sends a keep-alive comment.
+    pub keep_alive: std::time::Duration,
+}
+
+impl Default for StreamTiming {
+    fn default() -> StreamTiming {
+        StreamTiming {
+            poll: std::time::Duration::from_secs(1),
+            recheck: std::time::Duration::from_secs(30),
+            keep_alive: std::time::Duration::from_secs(15),
+        }
+    }
+}
+
 /// The shared state of the server; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -29,6 +54,14 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Page sizes and envelope sizes (the body and rate limits are layers).
     pub limits: Limits,
+    /// Nudged when this process stores objects, so that live streams look at once
+    /// rather than at their next poll (they still poll: other processes write too).
+    pub objects_stored: Arc<tokio::sync::Notify>,
+    /// Becomes `true` when the server begins to stop, so that streams end and the
+    /// graceful shutdown does not wait for them forever.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
+    pub stream_timing: StreamTiming,
+    stop_sender: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -40,13 +73,28 @@ impl AppState {
         title: impl Into<String>,
     ) -> Result<AppState, getrandom::Error> {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let (stop_sender, stopping) = tokio::sync::watch::channel(false);
         Ok(AppState {
             backend,
             audit,
             title: title.into(),
             auth: Arc::new(Authenticator::new(cores)?),
             limits: Limits::default(),
+            objects_stored: Arc::new(tokio::sync::Notify::new()),
+            stopping,
+            stream_timing: StreamTiming::default(),
+            stop_sender: Arc::new(stop_sender),
         })
+    }
+
+    /// Tells live streams that objects were stored.
+    pub fn nudge_streams(&self) {
+        self.objects_stored.notify_waiters();
+    }
+
+    /// Tells long-lived answers that the server is stopping.
+    pub fn begin_stopping(&self) {
+        self.stop_sender.send_replace(true);
     }
 
     pub fn store(&self) -> &dyn Store {

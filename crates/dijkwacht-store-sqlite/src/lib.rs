@@ -43,9 +43,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use dijkwacht_policy::Filter as PolicyFilter;
 use dijkwacht_store::{
     IngestItem, IngestMode, IngestReport, ObjectQuery, Page, PreparedObject, Provenance, Store,
-    StoreError, StoredObject, TypeCount,
+    StoreError, StoredObject, TypeCount, TypeTlpCount,
 };
 use std::collections::BTreeSet;
 
@@ -365,10 +366,26 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn search(&self, text: &str, limit: usize) -> Result<Vec<StoredObject>, StoreError> {
+    async fn count_latest_by_type_and_tlp(
+        &self,
+        visibility: Option<PolicyFilter>,
+    ) -> Result<Vec<TypeTlpCount>, StoreError> {
+        self.read(
+            "counting objects by type and TLP level".to_owned(),
+            move |connection| read::count_latest_by_type_and_tlp(connection, visibility.as_ref()),
+        )
+        .await
+    }
+
+    async fn search(
+        &self,
+        text: &str,
+        limit: usize,
+        visibility: Option<PolicyFilter>,
+    ) -> Result<Vec<StoredObject>, StoreError> {
         let text = text.to_owned();
         self.read(format!("searching for {text:?}"), move |connection| {
-            read::search(connection, &text, limit)
+            read::search(connection, &text, limit, visibility.as_ref())
         })
         .await
     }

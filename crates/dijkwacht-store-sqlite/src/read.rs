@@ -5,7 +5,9 @@
 use dijkwacht_policy::Filter as PolicyFilter;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
-use dijkwacht_store::{ObjectQuery, Page, StoreError, StoredObject, TypeCount, VersionSelection};
+use dijkwacht_store::{
+    ObjectQuery, Page, StoreError, StoredObject, TypeCount, TypeTlpCount, VersionSelection,
+};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
@@ -305,6 +307,7 @@ pub(crate) fn search(
     connection: &Connection,
     text: &str,
     limit: usize,
+    visibility: Option<&PolicyFilter>,
 ) -> Result<Vec<StoredObject>, StoreError> {
     if limit == 0 {
         return Err(StoreError::Invalid(
@@ -314,17 +317,62 @@ pub(crate) fn search(
     let Some(fts_query) = fts_query(text) else {
         return Ok(Vec::new());
     };
+    let mut filter = Filter::default();
+    let matching = filter.bind_text(&fts_query);
+    filter
+        .conditions
+        .push(format!("objects_fts MATCH {matching}"));
+    filter.conditions.push("o.is_latest = 1".to_owned());
+    if let Some(visibility) = visibility {
+        filter.visibility(visibility);
+    }
+    let limit_parameter = filter.values.len() + 1;
+    filter.values.push(Value::Integer(to_i64(limit)));
     let context = || format!("searching for {text:?}");
     let mut statement = connection
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM objects_fts AS f JOIN objects AS o ON o.date_added = f.rowid \
-             WHERE objects_fts MATCH ?1 AND o.is_latest = 1 ORDER BY f.rank LIMIT ?2"
+            "SELECT {COLUMNS} FROM objects_fts AS f JOIN objects AS o ON o.date_added = f.rowid\
+             {} ORDER BY f.rank LIMIT ?{limit_parameter}",
+            filter.where_clause()
         ))
         .map_err(|error| StoreError::backend(context(), error))?;
     statement
-        .query_map(rusqlite::params![fts_query, to_i64(limit)], stored_object)
+        .query_map(rusqlite::params_from_iter(filter.values), stored_object)
         .and_then(|rows| rows.collect())
         .map_err(|error| StoreError::backend(context(), error))
+}
+
+/// Latest versions per type and TLP level among the rows `visibility` lets through,
+/// counted by SQLite with the same translation of the policy's filter as [`query`].
+pub(crate) fn count_latest_by_type_and_tlp(
+    connection: &Connection,
+    visibility: Option<&PolicyFilter>,
+) -> Result<Vec<TypeTlpCount>, StoreError> {
+    let mut filter = Filter::default();
+    filter.conditions.push("o.is_latest = 1".to_owned());
+    if let Some(visibility) = visibility {
+        filter.visibility(visibility);
+    }
+    let context = "counting objects by type and TLP level";
+    let mut statement = connection
+        .prepare_cached(&format!(
+            "SELECT o.stix_type, o.tlp, COUNT(*) FROM objects AS o{} \
+             GROUP BY o.stix_type, o.tlp ORDER BY o.stix_type, o.tlp",
+            filter.where_clause()
+        ))
+        .map_err(|error| StoreError::backend(context, error))?;
+    statement
+        .query_map(rusqlite::params_from_iter(filter.values), |row| {
+            let tlp: Option<String> = row.get(1)?;
+            let objects: i64 = row.get(2)?;
+            Ok(TypeTlpCount {
+                object_type: row.get(0)?,
+                tlp: tlp.as_deref().and_then(TlpLevel::from_name),
+                objects: u64::try_from(objects).unwrap_or_default(),
+            })
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|error| StoreError::backend(context, error))
 }
 
 #[cfg(test)]

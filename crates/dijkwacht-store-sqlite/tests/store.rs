@@ -55,7 +55,10 @@ async fn reopening_the_file_keeps_everything() {
     let store = SqliteStore::open(&path).expect("the store reopens");
     assert_eq!(all_versions(&store).await, before);
     assert_eq!(store.count_by_type().await.expect("counts")[0].versions, 3);
-    assert_eq!(store.search("newer", 5).await.expect("search").len(), 1);
+    assert_eq!(
+        store.search("newer", 5, None).await.expect("search").len(),
+        1
+    );
 
     let later = ingest_ok(&store, vec![indicator(3, "2024-01-02T00:00:00Z", "x", "y")]).await;
     let last_before = before
@@ -110,7 +113,7 @@ async fn acknowledged_batches_survive_a_crash() {
     assert_eq!(stored.len(), crash_batch().len());
     assert_eq!(
         store
-            .search("acknowledged", 100)
+            .search("acknowledged", 100, None)
             .await
             .expect("search")
             .len(),

@@ -11,13 +11,14 @@ mod error;
 pub mod intake;
 mod prepared;
 mod query;
+pub mod registration;
 pub mod submissions;
 
 pub use error::StoreError;
 pub use prepared::{Handling, PreparedObject, Provenance};
 pub use query::{
     IngestMode, IngestOutcome, IngestReport, ObjectQuery, Page, Rejection, StoredObject, TypeCount,
-    VersionSelection,
+    TypeTlpCount, VersionSelection,
 };
 
 use async_trait::async_trait;
@@ -89,8 +90,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Counts of distinct objects and of versions per type, by type name.
     async fn count_by_type(&self) -> Result<Vec<TypeCount>, StoreError>;
 
-    /// Latest versions whose name or description match the words of `text`, best first.
-    async fn search(&self, text: &str, limit: usize) -> Result<Vec<StoredObject>, StoreError>;
+    /// Counts of the latest versions per type and TLP level, among the objects that
+    /// `visibility` (the sharing policy's filter, as in [`ObjectQuery::visibility`])
+    /// lets through; every object when `None`. For statistics that show a caller only
+    /// what they may read.
+    async fn count_latest_by_type_and_tlp(
+        &self,
+        visibility: Option<dijkwacht_policy::Filter>,
+    ) -> Result<Vec<TypeTlpCount>, StoreError>;
+
+    /// Latest versions whose name or description match the words of `text`, best first,
+    /// among the objects that `visibility` lets through (every object when `None`, for
+    /// the operator's own tools).
+    async fn search(
+        &self,
+        text: &str,
+        limit: usize,
+        visibility: Option<dijkwacht_policy::Filter>,
+    ) -> Result<Vec<StoredObject>, StoreError>;
 
     /// Removes the stored versions with these `date_added` values (TAXII's DELETE; the
     /// caller has chosen them through the sharing policy). What remains of each object

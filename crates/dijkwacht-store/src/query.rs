@@ -138,3 +138,12 @@ pub struct TypeCount {
     pub objects: u64,
     pub versions: u64,
 }
+
+/// How many objects (latest versions) of one type have one TLP level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeTlpCount {
+    pub object_type: String,
+    /// `None` for objects stored without a TLP level.
+    pub tlp: Option<TlpLevel>,
+    pub objects: u64,
+}

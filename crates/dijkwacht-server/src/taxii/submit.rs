@@ -325,6 +325,7 @@ async fn finish(
         .ingest(objects, IngestMode::SkipRejected, provenance)
         .await
         .map_err(|error| ApiError::internal("storing submitted objects failed", &error))?;
+    state.nudge_streams();
     status.pendings.clear();
     for (index, value) in sent.iter().enumerate() {
         let stored_at = report

@@ -44,11 +44,15 @@ pub async fn deleting_the_latest_version_brings_back_the_one_before(store: &dyn 
         .expect("query");
     assert_eq!(first.objects.len(), 1);
     assert_eq!(first.objects[0].version, V1);
-    let found = store.search("harbour", 10).await.expect("search");
+    let found = store.search("harbour", 10, None).await.expect("search");
     assert_eq!(found.len(), 1, "the new latest version is searchable");
     assert_eq!(found[0].version, V2);
     assert!(
-        store.search("keeper", 10).await.expect("search").is_empty(),
+        store
+            .search("keeper", 10, None)
+            .await
+            .expect("search")
+            .is_empty(),
         "the removed version is not found any more"
     );
     let counts = store.count_by_type().await.expect("counts");

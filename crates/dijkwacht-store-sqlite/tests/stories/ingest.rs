@@ -168,7 +168,13 @@ pub async fn all_or_nothing_on_an_empty_store_leaves_it_empty(store: &dyn Store)
     assert!(everything.objects.is_empty());
     assert!(!everything.more);
     assert!(store.count_by_type().await.expect("counts").is_empty());
-    assert!(store.search("copy", 10).await.expect("search").is_empty());
+    assert!(
+        store
+            .search("copy", 10, None)
+            .await
+            .expect("search")
+            .is_empty()
+    );
 }
 
 pub async fn skip_rejected_keeps_the_rest(store: &dyn Store) {

@@ -41,6 +41,7 @@ macro_rules! store_stories {
             read::search_finds_the_latest_version_once,
             read::search_ranks_better_matches_first,
             read::search_text_with_query_syntax_is_taken_literally,
+            read::search_and_counts_see_only_what_the_filter_lets_through,
             delete::deleting_the_latest_version_brings_back_the_one_before,
             delete::deleting_every_version_removes_the_object,
             delete::a_removed_date_added_is_never_handed_out_again,

@@ -375,38 +375,44 @@ pub async fn search_finds_the_latest_version_once(store: &dyn Store) {
     )
     .await;
 
-    let found = store.search("waterboard", 10).await.expect("search");
+    let found = store.search("waterboard", 10, None).await.expect("search");
     assert_eq!(ids_of(&found), [indicator_id(1)], "one hit per object");
     assert_eq!(found[0].version, V2, "the latest version");
 
-    let by_name = store.search("dijkgraaf", 10).await.expect("search");
+    let by_name = store.search("dijkgraaf", 10, None).await.expect("search");
     assert_eq!(
         ids_of(&by_name),
         [malware_id(1)],
         "names are searched, case-insensitively"
     );
 
-    let all_words = store.search("VPN scanning", 10).await.expect("search");
+    let all_words = store
+        .search("VPN scanning", 10, None)
+        .await
+        .expect("search");
     assert_eq!(ids_of(&all_words), [indicator_id(2)]);
-    let no_such = store.search("VPN waterboard", 10).await.expect("search");
+    let no_such = store
+        .search("VPN waterboard", 10, None)
+        .await
+        .expect("search");
     assert!(no_such.is_empty(), "every word must match");
 
-    let limited = store.search("a", 1).await.expect("search");
+    let limited = store.search("a", 1, None).await.expect("search");
     assert_eq!(limited.len(), 1, "two objects match, the limit is one");
-    let zero = store.search("waterboard", 0).await;
+    let zero = store.search("waterboard", 0, None).await;
     assert!(matches!(zero, Err(StoreError::Invalid(_))), "{zero:?}");
 
     // An old version's words no longer find the object once a newer one replaced them.
     ingest_ok(store, vec![malware(1, V2, "Polder loader")]).await;
     assert!(
         store
-            .search("dijkgraaf", 10)
+            .search("dijkgraaf", 10, None)
             .await
             .expect("search")
             .is_empty()
     );
     assert_eq!(
-        ids_of(&store.search("polder", 10).await.expect("search")),
+        ids_of(&store.search("polder", 10, None).await.expect("search")),
         [malware_id(1)]
     );
 }
@@ -426,7 +432,7 @@ pub async fn search_ranks_better_matches_first(store: &dyn Store) {
         ],
     )
     .await;
-    let found = store.search("sluice", 10).await.expect("search");
+    let found = store.search("sluice", 10, None).await.expect("search");
     assert_eq!(ids_of(&found), [indicator_id(2), indicator_id(1)]);
 }
 
@@ -461,11 +467,115 @@ pub async fn search_text_with_query_syntax_is_taken_literally(store: &dyn Store)
         "'; DROP TABLE objects; --",
     ];
     for text in awkward {
-        let result = store.search(text, 10).await;
+        let result = store.search(text, 10, None).await;
         assert!(result.is_ok(), "searching {text:?} failed: {result:?}");
     }
-    let found = store.search("(dike)", 10).await.expect("search");
+    let found = store.search("(dike)", 10, None).await.expect("search");
     assert_eq!(ids_of(&found), [indicator_id(1)]);
-    let found = store.search("AND", 10).await.expect("search");
+    let found = store.search("AND", 10, None).await.expect("search");
     assert_eq!(ids_of(&found), [indicator_id(1)], "AND is a word here");
+}
+
+/// An object of `owner` with TLP `tlp`, shared into `community` (or public when `None`).
+fn handled(
+    mut object: dijkwacht_store::PreparedObject,
+    owner: &str,
+    tlp: TlpLevel,
+    community: Option<&str>,
+) -> dijkwacht_store::PreparedObject {
+    use dijkwacht_policy::{CommunityId, Scope};
+    object.handling.owner = Some(owner.to_owned());
+    object.handling.tlp = Some(tlp);
+    object.handling.scope = Some(match community {
+        Some(name) => Scope::Communities([CommunityId::new(name)].into()),
+        None => Scope::Public,
+    });
+    object
+}
+
+pub async fn search_and_counts_see_only_what_the_filter_lets_through(store: &dyn Store) {
+    use dijkwacht_policy::{Action, Caller, CommunityId, Member, OrgId, Role, UserId};
+    use dijkwacht_store::TypeTlpCount;
+    ingest_ok(
+        store,
+        vec![
+            handled(
+                indicator(1, V1, "sluice one", "seen at the water board"),
+                "waterbedrijf",
+                TlpLevel::Green,
+                Some("water"),
+            ),
+            handled(
+                indicator(2, V1, "sluice two", "seen at the chemical plant"),
+                "chemiebedrijf",
+                TlpLevel::Amber,
+                Some("chemie"),
+            ),
+            handled(
+                malware(3, V1, "Sluice worm"),
+                "fusion",
+                TlpLevel::Clear,
+                None,
+            ),
+        ],
+    )
+    .await;
+    let water_member = Caller::Member(Member {
+        user: UserId::new("alice@waterbedrijf.example"),
+        organisation: OrgId::new("waterbedrijf"),
+        role: Role::Analyst,
+        reach: [CommunityId::new("water")].into(),
+        token: None,
+    });
+    let visible = dijkwacht_policy::visibility_filter(&water_member, Action::Read);
+
+    let everything = store.search("sluice", 10, None).await.expect("search");
+    assert_eq!(everything.len(), 3, "the operator's search sees everything");
+    let mut found = ids_of(
+        &store
+            .search("sluice", 10, Some(visible.clone()))
+            .await
+            .expect("search"),
+    );
+    found.sort();
+    assert_eq!(found, [indicator_id(1), malware_id(3)]);
+    let anonymous = dijkwacht_policy::visibility_filter(&Caller::Anonymous, Action::Read);
+    assert_eq!(
+        ids_of(
+            &store
+                .search("sluice", 10, Some(anonymous))
+                .await
+                .expect("search")
+        ),
+        [malware_id(3)]
+    );
+
+    let count = |object_type: &str, tlp, objects| TypeTlpCount {
+        object_type: object_type.to_owned(),
+        tlp: Some(tlp),
+        objects,
+    };
+    let counts = store
+        .count_latest_by_type_and_tlp(Some(visible))
+        .await
+        .expect("counts");
+    assert_eq!(
+        counts,
+        [
+            count("indicator", TlpLevel::Green, 1),
+            count("malware", TlpLevel::Clear, 1)
+        ]
+    );
+    let all = store
+        .count_latest_by_type_and_tlp(None)
+        .await
+        .expect("counts");
+    assert_eq!(all.iter().map(|row| row.objects).sum::<u64>(), 3);
+    assert_eq!(
+        store
+            .count_latest_by_type_and_tlp(Some(dijkwacht_policy::Filter::Nothing))
+            .await
+            .expect("counts"),
+        []
+    );
 }

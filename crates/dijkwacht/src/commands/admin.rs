@@ -7,67 +7,23 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use dijkwacht_directory::{
-    ApiToken, CommunityKind, MembershipStage, Sector, SizeClass, hash_password, parse_role,
-    role_name, verify_password,
+    ApiToken, CommunityKind, MembershipStage, Sector, SizeClass, check_email, check_password,
+    hash_password, parse_role, role_name, verify_password,
 };
+use dijkwacht_stix::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
-use dijkwacht_stix::{StixObject, Timestamp};
 use dijkwacht_store::directory::{Community, Directory, Organisation, TokenRecord, User};
-use dijkwacht_store::{IngestMode, PreparedObject, Provenance, Store};
+use dijkwacht_store::registration::{self, NewCommunity, NewOrganisation};
 use serde_json::{Map, Value, json};
 
 use crate::cli::{CommunityCommand, OrgCommand, TokenCommand, UserCommand};
 use crate::data_dir::DataDir;
-
-/// Short names: 2-64 characters of lower-case letters, digits and '-'.
-fn check_name(what: &str, name: &str) -> anyhow::Result<()> {
-    let valid = (2..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-');
-    if !valid {
-        bail!("'{name}' is not a valid {what} name: use 2-64 lower-case letters, digits and '-'");
-    }
-    Ok(())
-}
 
 fn details(pairs: &[(&str, Value)]) -> Map<String, Value> {
     pairs
         .iter()
         .map(|(key, value)| ((*key).to_owned(), value.clone()))
         .collect()
-}
-
-/// Stores a STIX identity for an organisation or community and returns its id.
-async fn store_identity(
-    store: &dyn Store,
-    name: &str,
-    identity_class: &str,
-    description: &str,
-) -> anyhow::Result<String> {
-    let id = format!("identity--{}", uuid::Uuid::new_v4());
-    let now = Timestamp::now().to_stix_millis();
-    let object = StixObject::from_value(json!({
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": id,
-        "created": now,
-        "modified": now,
-        "name": name,
-        "identity_class": identity_class,
-        "description": description,
-    }))
-    .context("building the identity object")?;
-    let report = store
-        .ingest(
-            vec![PreparedObject::from_object(&object)],
-            IngestMode::AllOrNothing,
-            Provenance::new("directory"),
-        )
-        .await
-        .context("storing the identity object")?;
-    anyhow::ensure!(report.committed, "the identity object was not stored");
-    Ok(id)
 }
 
 pub async fn organisation(data: &DataDir, command: OrgCommand) -> anyhow::Result<ExitCode> {
@@ -80,40 +36,29 @@ pub async fn organisation(data: &DataDir, command: OrgCommand) -> anyhow::Result
             size,
             vital,
         } => {
-            check_name("organisation", &name)?;
             let sectors = sectors
                 .iter()
                 .map(|sector| Sector::parse(sector))
                 .collect::<Result<Vec<_>, _>>()?;
             let size = SizeClass::parse(&size)?;
-            // Refuse before anything is stored, so that a mistake leaves no identity behind.
-            if store
-                .organisations()
-                .await?
-                .iter()
-                .any(|existing| existing.name == name)
-            {
-                bail!("an organisation named '{name}' exists already");
-            }
             let audit = data.audit_log()?;
-            let display_name = display_name.unwrap_or_else(|| name.clone());
-            let identity = store_identity(
+            let Organisation {
+                name,
+                sectors,
+                identity,
+                ..
+            } = registration::add_organisation(
                 &store,
-                &display_name,
-                "organization",
-                "A member organisation of this Dijkwacht instance.",
-            )
-            .await?;
-            store
-                .add_organisation(Organisation {
-                    name: name.clone(),
+                &store,
+                NewOrganisation {
+                    name,
                     display_name,
-                    sectors: sectors.clone(),
+                    sectors,
                     size,
                     vital,
-                    identity: identity.clone(),
-                })
-                .await?;
+                },
+            )
+            .await?;
             let sector_names: Vec<&str> = sectors.iter().map(|sector| sector.name()).collect();
             audit.append(
                 "operator",
@@ -159,46 +104,29 @@ pub async fn community(data: &DataDir, command: CommunityCommand) -> anyhow::Res
             vetted,
             default_tlp,
         } => {
-            check_name("community", &name)?;
-            if dijkwacht_server::taxii::layout::RESERVED_ROOT_NAMES.contains(&name.as_str()) {
-                bail!(
-                    "'{name}' is reserved: TAXII serves the public tier and each organisation's own objects under that name; choose another community name"
-                );
-            }
             let kind = CommunityKind::parse(&kind)?;
             let default_tlp = TlpLevel::from_name(&default_tlp).with_context(|| {
                 format!("'{default_tlp}' is not a TLP level; use clear, green, amber, amber+strict or red")
             })?;
-            // Refuse before anything is stored, so that a mistake leaves no identity behind.
-            let existing = store.communities().await?;
-            if existing.iter().any(|community| community.name == name) {
-                bail!("a community named '{name}' exists already");
-            }
-            if let Some(parent) = &parent {
-                if !existing.iter().any(|community| community.name == *parent) {
-                    bail!("the parent community '{parent}' does not exist; add it first");
-                }
-            }
             let audit = data.audit_log()?;
-            let display_name = display_name.unwrap_or_else(|| name.clone());
-            let identity = store_identity(
+            let Community {
+                name,
+                parent,
+                vetted,
+                ..
+            } = registration::add_community(
                 &store,
-                &display_name,
-                "group",
-                "A community of this Dijkwacht instance.",
-            )
-            .await?;
-            store
-                .add_community(Community {
-                    name: name.clone(),
+                &store,
+                NewCommunity {
+                    name,
                     display_name,
                     kind,
-                    parent: parent.clone(),
+                    parent,
                     vetted,
-                    identity: identity.clone(),
                     default_tlp,
-                })
-                .await?;
+                },
+            )
+            .await?;
             audit.append(
                 "operator",
                 "community-added",
@@ -299,18 +227,14 @@ pub async fn user(data: &DataDir, command: UserCommand) -> anyhow::Result<ExitCo
             role,
             password_stdin: _,
         } => {
-            if !email.contains('@') || email.len() > 254 || email.chars().any(char::is_whitespace) {
-                bail!("'{email}' is not an e-mail address; a user's login is their e-mail address");
-            }
+            check_email(&email)?;
             let role = parse_role(&role)?;
             let mut password = String::new();
             std::io::stdin()
                 .read_to_string(&mut password)
                 .context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\n', '\r']);
-            if password.chars().count() < 12 {
-                bail!("the password is too short: use at least 12 characters");
-            }
+            check_password(password)?;
             let hash = hash_password(password)?;
             let audit = data.audit_log()?;
             store

@@ -13,7 +13,7 @@ pub async fn run(data: &DataDir, options: &SearchArgs) -> anyhow::Result<ExitCod
     anyhow::ensure!(options.limit > 0, "--limit must be at least 1");
     let store = data.open()?;
     let text = options.words.join(" ");
-    let found = store.search(&text, options.limit).await?;
+    let found = store.search(&text, options.limit, None).await?;
     match options.format {
         OutputFormat::Json => {
             let objects: Vec<Value> = found

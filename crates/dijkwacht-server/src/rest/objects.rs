@@ -1,0 +1,72 @@
+//! `GET /api/v1/objects/{id}`: the latest version of one STIX object, if the sharing
+//! policy lets the caller read it. An object the caller may not read does not exist
+//! for them (404), exactly like one that is not stored, so that a refusal tells nothing.
+//! Reads of TLP:AMBER or stricter are audited.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use dijkwacht_policy::{Action, Caller, visibility_filter};
+use dijkwacht_store::{ObjectQuery, StoredObject, VersionSelection};
+
+use crate::caller::RequestCaller;
+use crate::error::{ApiError, JsonError};
+use crate::rest::access::audit_sensitive_reads;
+use crate::rest::extract::{ApiPath, ErrorBody, SignInRefusals};
+use crate::state::AppState;
+
+/// The latest version of `id` if `caller` may read it.
+pub async fn latest_visible(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<StoredObject>, ApiError> {
+    let page = state
+        .store()
+        .query(ObjectQuery {
+            ids: vec![id.to_owned()],
+            versions: VersionSelection::Last,
+            limit: 1,
+            visibility: Some(visibility_filter(caller, Action::Read)),
+            ..ObjectQuery::default()
+        })
+        .await
+        .map_err(|error| ApiError::internal("querying objects failed", &error))?;
+    Ok(page.objects.into_iter().next())
+}
+
+/// A body that is JSON text already (stored objects are kept as canonical JSON).
+pub fn json_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// One object, its latest version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/objects/{id}",
+    tag = "intelligence",
+    params(("id" = String, Path, description = "A STIX id (`indicator--…`)")),
+    responses(
+        (status = 200, description = "The STIX 2.1 object, as stored", body = Object),
+        (status = 400, description = "The path cannot be read", body = ErrorBody),
+        (status = 404, description = "No such object that you may read", body = ErrorBody),
+        SignInRefusals,
+    ),
+    security((), ("basic" = []), ("bearer" = []))
+)]
+pub async fn get_object(
+    State(state): State<AppState>,
+    caller: RequestCaller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, JsonError> {
+    let object = latest_visible(&state, &caller.0, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("there is no object {id} that you may read")))?;
+    audit_sensitive_reads(&state, &caller, "rest-read", [&object]).await?;
+    Ok(json_text(StatusCode::OK, object.json))
+}
