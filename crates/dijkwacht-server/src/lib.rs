@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod caller;
 pub mod error;
+pub mod exports;
 pub mod limits;
 pub mod serving;
 pub mod state;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/version", get(version))
         .merge(taxii::routes())
+        .merge(exports::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
