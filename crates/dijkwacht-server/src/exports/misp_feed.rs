@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -31,7 +32,7 @@ use tokio::sync::OnceCell;
 
 use super::conditional::{EntityTag, ExportHeaders};
 use super::params::{self, Accepted};
-use super::{EXPORTS_PATH, PageCursor, audit_export, export_filter};
+use super::{EXPORTS_PATH, PageCursor, audit_export, export_filter, path_segment};
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
 use crate::state::AppState;
@@ -156,10 +157,11 @@ async fn feed_file(
     State(state): State<AppState>,
     Extension(cache): Extension<Arc<FeedCache>>,
     caller: RequestCaller,
-    Path(file): Path<String>,
+    file: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
     request_headers: HeaderMap,
 ) -> Result<Response, JsonError> {
+    let file = path_segment(file, "file")?;
     let feed = feed_for(&state, &cache, &caller, query.as_deref()).await?;
     let (body, content_type) = match file.as_str() {
         "manifest.json" => (

@@ -30,6 +30,7 @@ pub mod streamed;
 use std::collections::BTreeSet;
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -277,6 +278,20 @@ async fn streamed_export(
     Ok(headers.respond(body))
 }
 
+/// A path segment, or a 400 in our format naming it (a segment that is not UTF-8
+/// once percent-decoded would otherwise get axum's plain-text answer).
+pub fn path_segment(
+    segment: Result<Path<String>, PathRejection>,
+    name: &str,
+) -> Result<String, ApiError> {
+    segment.map(|Path(text)| text).map_err(|rejection| {
+        ApiError::bad_request(format!(
+            "the path parameter `{name}` cannot be read: {}",
+            rejection.body_text()
+        ))
+    })
+}
+
 fn blocklist_kind(name: &str) -> Result<BlocklistKind, ApiError> {
     BlocklistKind::ALL
         .into_iter()
@@ -292,11 +307,11 @@ fn blocklist_kind(name: &str) -> Result<BlocklistKind, ApiError> {
 async fn blocklist(
     State(state): State<AppState>,
     caller: RequestCaller,
-    Path(kind): Path<String>,
+    kind: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
     request_headers: HeaderMap,
 ) -> Result<Response, JsonError> {
-    let kind = blocklist_kind(&kind)?;
+    let kind = blocklist_kind(&path_segment(kind, "kind")?)?;
     let params = parse_params(query.as_deref(), Accepted::BLOCKLIST, "a blocklist")?;
     let filter = indicator_filter(&params, true);
     let query = export_query(&state, &caller.0, &params, vec!["indicator".to_owned()])?;
@@ -323,7 +338,11 @@ async fn blocklist(
 }
 
 /// GET /api/v1/exports/{anything else}: 400, naming the formats there are.
-async fn unknown_format(Path(format): Path<String>) -> JsonError {
+async fn unknown_format(format: Result<Path<String>, PathRejection>) -> JsonError {
+    let format = match path_segment(format, "format") {
+        Ok(format) => format,
+        Err(error) => return JsonError(error),
+    };
     let hint = if format == "blocklist" {
         format!("a blocklist needs its kind: {EXPORTS_PATH}/blocklist/ip, cidr, domain or url")
     } else {

@@ -169,6 +169,9 @@ async fn bad_parameters_get_400_naming_the_parameter() {
         ("/api/v1/exports/stix?format=json", "format"),
         ("/api/v1/exports/xml", "format"),
         ("/api/v1/exports/blocklist", "format"),
+        ("/api/v1/exports/blocklist/%FF", "kind"),
+        ("/api/v1/exports/%C0%AF", "format"),
+        ("/api/v1/exports/misp-feed/%FF.json", "file"),
     ];
     for who in [Who::Alice, Who::Anonymous] {
         for (path, parameter) in cases {
