@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod caller;
 pub mod error;
+pub mod exports;
 pub mod limits;
 pub mod rest;
 pub mod serving;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/version", get(version))
         .merge(taxii::routes())
         .merge(rest::routes(&state))
+        .merge(exports::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
