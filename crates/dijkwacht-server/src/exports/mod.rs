@@ -23,6 +23,7 @@
 //! Parameters are read strictly ([`params`]); a bad one is a 400 naming it.
 
 pub mod conditional;
+pub mod doc;
 pub mod misp_feed;
 pub mod params;
 pub mod streamed;

@@ -106,15 +106,21 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(stream::stream))
 }
 
-/// The OpenAPI 3.1 document of the REST API.
+/// The OpenAPI 3.1 document of the REST API, the exports included.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented_routes().into_openapi()
+    with_exports(documented_routes().into_openapi())
+}
+
+/// Adds the export endpoints, whose routes live in [`crate::exports`].
+fn with_exports(mut document: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    document.merge(crate::exports::doc::ExportsDoc::openapi());
+    document
 }
 
 /// The REST routes and `/api/v1/openapi.json`.
 pub fn routes(_state: &AppState) -> Router<AppState> {
     let (router, document) = documented_routes().split_for_parts();
-    let document = Arc::new(document.to_pretty_json().unwrap_or_default());
+    let document = Arc::new(with_exports(document).to_pretty_json().unwrap_or_default());
     router
         .route(
             OPENAPI_PATH,
