@@ -47,7 +47,7 @@ def main():
     with open(data_out, "w", encoding="utf-8") as handle:
         json.dump(data, handle)
     config = {
-        "backend": {"module_class": "MemoryBackend", "filename": data_out},
+        "backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend", "filename": data_out},
         "users": {user: password},
         "taxii": {"max_page_size": 100},
     }

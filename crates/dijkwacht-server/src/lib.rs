@@ -143,7 +143,7 @@ async fn landing_page(State(state): State<AppState>) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
          <body><h1>{title}</h1><p>Dijkwacht {version} is running.</p>\
-         <ul><li><a href=\"/taxii2/\">/taxii2/</a> — TAXII 2.1</li><li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> — the REST API</li><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
+         <ul><li><a href=\"/taxii2/\">/taxii2/</a> — TAXII 2.1</li><li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> — the REST API</li><li><a href=\"/api/v1/exports/stix\">/api/v1/exports/</a> — exports: stix, csv, blocklist/ip, misp-feed/manifest.json</li><li><a href=\"/api/v1/stream\">/api/v1/stream</a> — the live stream</li><li><a href=\"/healthz\">/healthz</a> — health</li><li><a href=\"/version\">/version</a> — version</li></ul>\
          </body></html>",
         version = env!("CARGO_PKG_VERSION"),
     ))

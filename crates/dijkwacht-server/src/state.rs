@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use dijkwacht_audit::AuditLog;
-use dijkwacht_store::Store;
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::submissions::Submissions;
+use dijkwacht_store::{Store, StoredObject};
 use serde_json::{Map, Value};
 
 use crate::auth::Authenticator;
@@ -107,6 +108,28 @@ impl AppState {
 
     pub fn submissions(&self) -> &dyn Submissions {
         self.backend.as_ref()
+    }
+
+    /// Records who read which objects of TLP:AMBER or stricter (as `id@version` under
+    /// `objects`, beside `details`); nothing is written when there are none. A read
+    /// that cannot be recorded is not served.
+    pub async fn audit_sensitive_reads<'a>(
+        &self,
+        actor: &str,
+        action: &str,
+        mut details: Map<String, Value>,
+        objects: impl IntoIterator<Item = &'a StoredObject>,
+    ) -> Result<(), ApiError> {
+        let sensitive: Vec<Value> = objects
+            .into_iter()
+            .filter(|object| object.tlp.is_some_and(|level| level >= TlpLevel::Amber))
+            .map(|object| format!("{}@{}", object.id, object.version).into())
+            .collect();
+        if sensitive.is_empty() {
+            return Ok(());
+        }
+        details.insert("objects".to_owned(), sensitive.into());
+        self.audit(actor, action, None, details).await
     }
 
     /// Appends to the audit log off the async threads. A read of AMBER or stricter that

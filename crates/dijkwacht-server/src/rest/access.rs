@@ -7,7 +7,6 @@
 
 use dijkwacht_directory::role_name;
 use dijkwacht_policy::{Caller, Member, Role};
-use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::StoredObject;
 
 use crate::caller::RequestCaller;
@@ -74,17 +73,9 @@ pub async fn audit_sensitive_reads<'a>(
     action: &str,
     objects: impl IntoIterator<Item = &'a StoredObject>,
 ) -> Result<(), ApiError> {
-    let sensitive: Vec<serde_json::Value> = objects
-        .into_iter()
-        .filter(|object| object.tlp.is_some_and(|level| level >= TlpLevel::Amber))
-        .map(|object| format!("{}@{}", object.id, object.version).into())
-        .collect();
-    if sensitive.is_empty() {
-        return Ok(());
-    }
-    let mut details = serde_json::Map::new();
-    details.insert("objects".to_owned(), sensitive.into());
-    state.audit(&caller.actor(), action, None, details).await
+    state
+        .audit_sensitive_reads(&caller.actor(), action, serde_json::Map::new(), objects)
+        .await
 }
 
 /// Builds audit details from pairs.

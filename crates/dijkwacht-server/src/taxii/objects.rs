@@ -11,7 +11,6 @@ use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dijkwacht_policy::{Action, Caller};
 use dijkwacht_stix::Timestamp;
-use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::{ObjectQuery, Page, StoredObject, VersionSelection};
 
 use crate::caller::RequestCaller;
@@ -130,27 +129,17 @@ async fn visible_page(
         .map_err(|error| ApiError::internal("querying objects failed", &error))
 }
 
-/// Records who read which objects of TLP:AMBER or stricter.
+/// Records who read which objects of TLP:AMBER or stricter, and from which collection.
 async fn audit_read(
     state: &AppState,
     caller: &RequestCaller,
     root: &RootView,
     page: &Page,
 ) -> Result<(), ApiError> {
-    let sensitive: Vec<serde_json::Value> = page
-        .objects
-        .iter()
-        .filter(|object| object.tlp.is_some_and(|level| level >= TlpLevel::Amber))
-        .map(|object| format!("{}@{}", object.id, object.version).into())
-        .collect();
-    if sensitive.is_empty() {
-        return Ok(());
-    }
     let mut details = serde_json::Map::new();
     details.insert("collection".to_owned(), root.name.clone().into());
-    details.insert("objects".to_owned(), sensitive.into());
     state
-        .audit(&caller.actor(), "taxii-read", None, details)
+        .audit_sensitive_reads(&caller.actor(), "taxii-read", details, &page.objects)
         .await
 }
 
@@ -195,21 +184,35 @@ fn no_such_object(id: &str, root: &RootView) -> ApiError {
     ))
 }
 
+/// The page of one object's versions a request asks for, or 404 when the caller may
+/// read no version of it in this collection.
+async fn one_object_page(
+    state: &AppState,
+    caller: &Caller,
+    (root, collection, id): (String, String, String),
+    query: Option<&str>,
+    (accepted, default_versions): (Accepted, VersionSelection),
+) -> Result<(RootView, Page), ApiError> {
+    let root = resolve_collection(state, caller, &root, &collection).await?;
+    let params = parse_params(query, accepted)?;
+    let mut query = object_query(&params, &state.limits, default_versions)?;
+    query.ids = vec![id.clone()];
+    let page = visible_page(state, caller, &root, query).await?;
+    if page.objects.is_empty() && !exists_for(state, caller, &root, &id).await? {
+        return Err(no_such_object(&id, &root));
+    }
+    Ok((root, page))
+}
+
 /// GET …/objects/{id}/ (§5.5).
 pub async fn get_object(
     State(state): State<AppState>,
     caller: RequestCaller,
-    Path((root, collection, id)): Path<(String, String, String)>,
+    Path(object): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let root = resolve_collection(&state, &caller.0, &root, &collection).await?;
-    let params = parse_params(query.as_deref(), Accepted::ONE_OBJECT)?;
-    let mut query = object_query(&params, &state.limits, VersionSelection::Last)?;
-    query.ids = vec![id.clone()];
-    let page = visible_page(&state, &caller.0, &root, query).await?;
-    if page.objects.is_empty() && !exists_for(&state, &caller.0, &root, &id).await? {
-        return Err(no_such_object(&id, &root).into());
-    }
+    let wanted = (Accepted::ONE_OBJECT, VersionSelection::Last);
+    let (root, page) = one_object_page(&state, &caller.0, object, query.as_deref(), wanted).await?;
     audit_read(&state, &caller, &root, &page).await?;
     Ok(taxii_response(StatusCode::OK, envelope(&page), Some(&page)))
 }
@@ -218,17 +221,11 @@ pub async fn get_object(
 pub async fn get_versions(
     State(state): State<AppState>,
     caller: RequestCaller,
-    Path((root, collection, id)): Path<(String, String, String)>,
+    Path(object): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let root = resolve_collection(&state, &caller.0, &root, &collection).await?;
-    let params = parse_params(query.as_deref(), Accepted::VERSIONS)?;
-    let mut query = object_query(&params, &state.limits, VersionSelection::All)?;
-    query.ids = vec![id.clone()];
-    let page = visible_page(&state, &caller.0, &root, query).await?;
-    if page.objects.is_empty() && !exists_for(&state, &caller.0, &root, &id).await? {
-        return Err(no_such_object(&id, &root).into());
-    }
+    let wanted = (Accepted::VERSIONS, VersionSelection::All);
+    let (_, page) = one_object_page(&state, &caller.0, object, query.as_deref(), wanted).await?;
     let versions: Vec<&str> = page
         .objects
         .iter()

@@ -90,6 +90,12 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
             println!(
                 "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin -H 'Accept: application/taxii+json;version=2.1' http://{address}/taxii2/"
             );
+            println!(
+                "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin http://{address}/api/v1/me"
+            );
+            println!(
+                "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin http://{address}/api/v1/exports/blocklist/ip"
+            );
             println!("  dijkwacht --data {data_flag} stats");
             println!("  dijkwacht --data {data_flag} export --type indicator > indicators.json");
             println!("  (from a clone, `cargo run --release --` stands in for `dijkwacht`)");
