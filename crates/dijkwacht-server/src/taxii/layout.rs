@@ -106,6 +106,14 @@ fn may_publish(member: &Member) -> bool {
     member.role >= Role::Analyst && member.may_write()
 }
 
+/// A token limited to communities writes only into those communities.
+fn limited_to_communities(member: &Member) -> bool {
+    member
+        .token
+        .as_ref()
+        .is_some_and(|token| token.communities.is_some())
+}
+
 /// Every root `caller` may read, public first, then their own, then communities by name.
 pub async fn roots_for(
     caller: &Caller,
@@ -182,7 +190,9 @@ fn public_root(caller: &Caller) -> RootView {
         description: "TLP:CLEAR intelligence that anyone may read.".to_owned(),
         kind: RootKind::Public,
         can_write: matches!(caller, Caller::Member(member)
-            if member.role == Role::PlatformAdmin && member.may_write()),
+            if member.role == Role::PlatformAdmin
+                && member.may_write()
+                && !limited_to_communities(member)),
         default_tlp: TlpLevel::Clear,
     }
 }
@@ -195,7 +205,7 @@ fn own_root(member: &Member) -> RootView {
                       written here stays within your organisation."
             .to_owned(),
         kind: RootKind::Own(member.organisation.clone()),
-        can_write: may_publish(member),
+        can_write: may_publish(member) && !limited_to_communities(member),
         default_tlp: TlpLevel::AmberStrict,
     }
 }

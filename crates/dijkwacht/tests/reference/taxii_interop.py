@@ -242,6 +242,8 @@ def main():
     check(ids(all_objects(limited)[0]) == water_ids, "the limited token reads water")
     limited_roots = root_names(server_for(base, BearerAuth(config["tokens"]["water_limited_writer"])))
     check(limited_roots == ["own", "public", "water"], f"the limited token's roots: {limited_roots}")
+    limited_own = collection_of(base, "own", BearerAuth(config["tokens"]["water_limited_writer"]))
+    check(not limited_own.can_write, "a token limited to water writes only into water")
     expect_http_error(401, lambda: server_for(base, BearerAuth("dwt_notatoken")).refresh(), "a malformed token")
 
     # Deleting: only the owning organisation's analysts; what one may not read is 404.
