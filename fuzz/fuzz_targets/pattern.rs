@@ -6,9 +6,9 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(pattern) = dijkwacht_stix::pattern::parse(text) {
+        if let Ok(pattern) = dijkwacht_pattern::parse(text) {
             let printed = pattern.to_string();
-            let again = dijkwacht_stix::pattern::parse(&printed).expect("printed patterns parse");
+            let again = dijkwacht_pattern::parse(&printed).expect("printed patterns parse");
             assert_eq!(pattern, again, "printing changed the pattern: {printed}");
         }
     }

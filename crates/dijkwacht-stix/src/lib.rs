@@ -8,7 +8,8 @@
 pub mod diagnostic;
 pub mod input;
 pub mod object;
-pub mod pattern;
+/// The pattern grammar lives in `dijkwacht-pattern`; reachable here as before.
+pub use dijkwacht_pattern as pattern;
 pub mod registry;
 pub mod scoid;
 pub mod timestamp;

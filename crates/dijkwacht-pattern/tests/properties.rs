@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
-use dijkwacht_stix::pattern::{
+use dijkwacht_pattern::{
     Comparison, ComparisonExpression, Constant, Number, ObjectPath, PathStep, Pattern,
     PatternError, Predicate, Qualifier, parse,
 };

@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use dijkwacht_stix::pattern::{
+use dijkwacht_pattern::{
     Comparison, ComparisonExpression, Constant, MAX_NESTING_DEPTH, Number, ObjectPath,
     ParseOptions, PathStep, Pattern, PatternError, PatternErrorKind, Predicate, Qualifier, parse,
     parse_with_options,
