@@ -1,4 +1,5 @@
-//! Removing versions (TAXII's DELETE). The rows go, with their scope and recipient rows;
+//! Removing versions (TAXII's DELETE). The rows go, with their scope and recipient rows
+//! (and a sighting's tally row);
 //! a tombstone keeps their `date_added` from being handed out again; each object that
 //! keeps versions gets its latest and first flags back, and its newest remaining version
 //! is indexed for search again if the removed one was; the per-type counts follow.
@@ -38,6 +39,8 @@ fn remove(transaction: &rusqlite::Transaction<'_>, dates_added: &[i64]) -> rusql
             transaction.prepare_cached("DELETE FROM object_scope WHERE date_added = ?1")?;
         let mut drop_recipients =
             transaction.prepare_cached("DELETE FROM object_recipients WHERE date_added = ?1")?;
+        let mut drop_sighting =
+            transaction.prepare_cached("DELETE FROM sightings WHERE date_added = ?1")?;
         let mut drop_row =
             transaction.prepare_cached("DELETE FROM objects WHERE date_added = ?1")?;
         for date_added in dates_added {
@@ -52,6 +55,7 @@ fn remove(transaction: &rusqlite::Transaction<'_>, dates_added: &[i64]) -> rusql
             tombstone.execute(params![date_added, id, now])?;
             drop_scope.execute([date_added])?;
             drop_recipients.execute([date_added])?;
+            drop_sighting.execute([date_added])?;
             drop_row.execute([date_added])?;
             touched.entry(id).or_insert((object_type, 0)).1 += 1;
         }

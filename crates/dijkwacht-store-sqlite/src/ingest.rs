@@ -1,6 +1,7 @@
 //! Storing a batch: one immediate transaction that decides, object by object, whether it
 //! is new, a new version, a duplicate or a conflict, and keeps the `is_latest` and
-//! `is_first` flags, the search index and the per-type counts in step.
+//! `is_first` flags, the search index, the per-type counts and the tally of sightings
+//! (one row per stored `sighting`, see [`SightingTally`]) in step.
 //!
 //! A versioned object costs one lookup on the `(stix_id, version_key)` index when its id
 //! is new, and a few more when it is not, each returning at most one row, so a batch
@@ -188,6 +189,36 @@ pub(crate) fn ingest_from(
     Ok(report)
 }
 
+/// What a stored `sighting` adds to the tally of the object it sights (migration
+/// `0006_sightings`; the migration fills the same columns for older sightings).
+struct SightingTally {
+    sighting_of: String,
+    count: i64,
+    first_seen: Option<i64>,
+    last_seen: Option<i64>,
+}
+
+impl SightingTally {
+    /// The tally row of a sighting's canonical JSON; `None` when it names no sighted
+    /// object (validation refuses such a sighting before it gets here).
+    fn of(json: &str) -> Option<SightingTally> {
+        let sighting: serde_json::Value = serde_json::from_str(json).ok()?;
+        let micros = |key: &str| {
+            sighting[key]
+                .as_str()
+                .and_then(|text| Timestamp::parse(text).ok())
+                .map(|stamp| stamp.unix_micros())
+        };
+        let (first, last, created) = (micros("first_seen"), micros("last_seen"), micros("created"));
+        Some(SightingTally {
+            sighting_of: sighting["sighting_of_ref"].as_str()?.to_owned(),
+            count: sighting["count"].as_i64().unwrap_or(1),
+            first_seen: first.or(last).or(created),
+            last_seen: last.or(first).or(created),
+        })
+    }
+}
+
 /// What became of one object.
 enum Decision {
     Stored {
@@ -221,6 +252,7 @@ struct Statements<'t> {
     index_text: CachedStatement<'t>,
     scope_row: CachedStatement<'t>,
     recipient_row: CachedStatement<'t>,
+    sighting_row: CachedStatement<'t>,
 }
 
 impl<'t> Statements<'t> {
@@ -257,6 +289,10 @@ impl<'t> Statements<'t> {
             )?,
             recipient_row: transaction.prepare_cached(
                 "INSERT INTO object_recipients (date_added, user) VALUES (?1, ?2)",
+            )?,
+            sighting_row: transaction.prepare_cached(
+                "INSERT INTO sightings (date_added, sighting_of, count, first_seen, last_seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
         })
     }
@@ -384,6 +420,17 @@ impl<'t> Batch<'t> {
             self.statements
                 .recipient_row
                 .execute(rusqlite::params![date_added, user.as_str()])?;
+        }
+        if object.object_type == "sighting" {
+            if let Some(tally) = SightingTally::of(&object.json) {
+                self.statements.sighting_row.execute(rusqlite::params![
+                    date_added,
+                    tally.sighting_of,
+                    tally.count,
+                    tally.first_seen,
+                    tally.last_seen,
+                ])?;
+            }
         }
         if is_latest && (object.name.is_some() || object.description.is_some()) {
             self.statements.index_text.execute(rusqlite::params![

@@ -55,6 +55,7 @@ use dijkwacht_policy::CommunityId;
 use dijkwacht_store::directory::{
     Community, Directory, Membership, Organisation, TokenRecord, User,
 };
+use dijkwacht_store::sightings::{SightingSummary, SightingSummaryQuery};
 use dijkwacht_store::submissions::{Submission, Submissions};
 use rusqlite::Connection;
 
@@ -394,6 +395,17 @@ impl Store for SqliteStore {
         let context = format!("deleting {} versions", dates_added.len());
         self.write(context, move |connection| {
             delete::delete_versions(connection, &dates_added)
+        })
+        .await
+    }
+
+    async fn sighting_summary(
+        &self,
+        query: SightingSummaryQuery,
+    ) -> Result<SightingSummary, StoreError> {
+        let context = format!("adding up the sightings of {}", query.sighting_of);
+        self.read(context, move |connection| {
+            read::sighting_summary(connection, &query)
         })
         .await
     }

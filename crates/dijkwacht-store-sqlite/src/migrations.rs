@@ -39,6 +39,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_submissions",
         sql: include_str!("migrations/0005_submissions.sql"),
     },
+    Migration {
+        name: "0006_sightings",
+        sql: include_str!("migrations/0006_sightings.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

@@ -5,6 +5,7 @@
 use dijkwacht_policy::Filter as PolicyFilter;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
+use dijkwacht_store::sightings::{SightingSummary, SightingSummaryQuery};
 use dijkwacht_store::{
     ObjectQuery, Page, StoreError, StoredObject, TypeCount, TypeTlpCount, VersionSelection,
 };
@@ -373,6 +374,50 @@ pub(crate) fn count_latest_by_type_and_tlp(
         })
         .and_then(|rows| rows.collect())
         .map_err(|error| StoreError::backend(context, error))
+}
+
+/// The tally of the sightings of one object: the latest, unrevoked version of each
+/// sighting among the rows `query.visibility` lets through, with the reporting
+/// organisation taken from the sighting's owner.
+pub(crate) fn sighting_summary(
+    connection: &Connection,
+    query: &SightingSummaryQuery,
+) -> Result<SightingSummary, StoreError> {
+    let mut filter = Filter::default();
+    let sighted = filter.bind_text(&query.sighting_of);
+    filter.conditions.push(format!("t.sighting_of = {sighted}"));
+    filter.conditions.push("o.is_latest = 1".to_owned());
+    filter.conditions.push("o.revoked = 0".to_owned());
+    if let Some(organisation) = &query.reported_by {
+        let owner = filter.bind_text(organisation);
+        filter.conditions.push(format!("o.owner = {owner}"));
+    }
+    if let Some(visibility) = &query.visibility {
+        filter.visibility(visibility);
+    }
+    let context = || format!("adding up the sightings of {}", query.sighting_of);
+    let mut statement = connection
+        .prepare_cached(&format!(
+            "SELECT COUNT(*), coalesce(SUM(t.count), 0), COUNT(DISTINCT o.owner), \
+             MIN(t.first_seen), MAX(t.last_seen) \
+             FROM sightings AS t JOIN objects AS o ON o.date_added = t.date_added{}",
+            filter.where_clause()
+        ))
+        .map_err(|error| StoreError::backend(context(), error))?;
+    statement
+        .query_row(rusqlite::params_from_iter(filter.values), |row| {
+            let count = |index: usize| -> rusqlite::Result<u64> {
+                Ok(u64::try_from(row.get::<_, i64>(index)?).unwrap_or_default())
+            };
+            Ok(SightingSummary {
+                sightings: count(0)?,
+                total_count: count(1)?,
+                organisations: count(2)?,
+                first_seen: row.get(3)?,
+                last_seen: row.get(4)?,
+            })
+        })
+        .map_err(|error| StoreError::backend(context(), error))
 }
 
 #[cfg(test)]

@@ -178,7 +178,8 @@ fn the_migrations_are_listed_by_name() {
             "0002_directory",
             "0003_tokens",
             "0004_visibility",
-            "0005_submissions"
+            "0005_submissions",
+            "0006_sightings"
         ]
     );
     assert_eq!(SCHEMA_VERSION, names.len());

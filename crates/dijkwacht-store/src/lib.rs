@@ -12,6 +12,7 @@ pub mod intake;
 mod prepared;
 mod query;
 pub mod registration;
+pub mod sightings;
 pub mod submissions;
 
 pub use error::StoreError;
@@ -114,4 +115,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// keeps exactly one latest and one first version. Returns how many were removed;
     /// unknown values are ignored.
     async fn delete_versions(&self, dates_added: Vec<i64>) -> Result<usize, StoreError>;
+
+    /// The tally of the stored sightings of one object ([`sightings`]): the latest,
+    /// unrevoked version of each `sighting` whose `sighting_of_ref` is
+    /// `query.sighting_of`, among those `query.visibility` lets through. Every path that
+    /// stores a sighting counts it (ingest keeps the tally in the same transaction), and
+    /// a deleted sighting no longer counts. All zeros when there are none.
+    async fn sighting_summary(
+        &self,
+        query: sightings::SightingSummaryQuery,
+    ) -> Result<sightings::SightingSummary, StoreError>;
 }

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1/`: what TAXII does not cover — who am I, the directory
 //! (organisations, communities, memberships), API tokens, sightings, search,
-//! statistics, one object by id, and the live stream — as JSON, with one error format
+//! statistics, one object by id with the summary of its sightings, and the live
+//! stream — as JSON, with one error format
 //! (`{"error": {"code", "message", "details"}}`) for every refusal, bad bodies
 //! included ([`extract`]).
 //!
@@ -17,6 +18,7 @@ pub mod memberships;
 pub mod objects;
 pub mod organisations;
 pub mod search;
+pub mod sighting_summary;
 pub mod sightings;
 pub mod statistics;
 pub mod stream;
@@ -103,6 +105,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search::search))
         .routes(routes!(statistics::statistics))
         .routes(routes!(objects::get_object))
+        .routes(routes!(sighting_summary::get_sighting_summary))
         .routes(routes!(stream::stream))
 }
 

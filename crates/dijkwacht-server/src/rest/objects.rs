@@ -2,6 +2,10 @@
 //! policy lets the caller read it. An object the caller may not read does not exist
 //! for them (404), exactly like one that is not stored, so that a refusal tells nothing.
 //! Reads of TLP:AMBER or stricter are audited.
+//!
+//! The object is served as stored, with one property added by the server:
+//! `x_dijkwacht_sightings`, what the sightings the caller may read add up to
+//! ([`crate::rest::sighting_summary`]). The stored object itself is never changed.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -13,6 +17,7 @@ use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
 use crate::rest::access::audit_sensitive_reads;
 use crate::rest::extract::{ApiPath, ErrorBody, SignInRefusals};
+use crate::rest::sighting_summary::{SUMMARY_PROPERTY, SightingSummaryView, summary_for};
 use crate::state::AppState;
 
 /// The latest version of `id` if `caller` may read it.
@@ -35,6 +40,20 @@ pub async fn latest_visible(
     Ok(page.objects.into_iter().next())
 }
 
+/// The latest version of `id` for the caller of a request, its read audited when it is
+/// TLP:AMBER or stricter; 404 when the caller may not read it (as when it is not stored).
+pub async fn read_one(
+    state: &AppState,
+    caller: &RequestCaller,
+    id: &str,
+) -> Result<StoredObject, ApiError> {
+    let object = latest_visible(state, &caller.0, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("there is no object {id} that you may read")))?;
+    audit_sensitive_reads(state, caller, "rest-read", [&object]).await?;
+    Ok(object)
+}
+
 /// A body that is JSON text already (stored objects are kept as canonical JSON).
 pub fn json_text(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
@@ -52,7 +71,7 @@ pub fn json_text(status: StatusCode, body: String) -> Response {
     tag = "intelligence",
     params(("id" = String, Path, description = "A STIX id (`indicator--…`)")),
     responses(
-        (status = 200, description = "The STIX 2.1 object, as stored", body = Object),
+        (status = 200, description = "The STIX 2.1 object as stored, with the summary of its sightings that you may read added as `x_dijkwacht_sightings` (see /api/v1/objects/{id}/sightings)", body = Object),
         (status = 400, description = "The path cannot be read", body = ErrorBody),
         (status = 404, description = "No such object that you may read", body = ErrorBody),
         SignInRefusals,
@@ -64,9 +83,25 @@ pub async fn get_object(
     caller: RequestCaller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, JsonError> {
-    let object = latest_visible(&state, &caller.0, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("there is no object {id} that you may read")))?;
-    audit_sensitive_reads(&state, &caller, "rest-read", [&object]).await?;
-    Ok(json_text(StatusCode::OK, object.json))
+    let object = read_one(&state, &caller, &id).await?;
+    let summary = summary_for(&state, &caller.0, &object).await?;
+    Ok(json_text(
+        StatusCode::OK,
+        with_summary(&object.json, &summary),
+    ))
+}
+
+/// The stored JSON with the sightings summary added under [`SUMMARY_PROPERTY`]; the
+/// stored text unchanged if it is somehow not a JSON object.
+fn with_summary(stored: &str, summary: &SightingSummaryView) -> String {
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(stored) else {
+        return stored.to_owned();
+    };
+    match serde_json::to_value(summary) {
+        Ok(summary) => {
+            object.insert(SUMMARY_PROPERTY.to_owned(), summary);
+            serde_json::Value::Object(object).to_string()
+        }
+        Err(_) => stored.to_owned(),
+    }
 }

@@ -34,6 +34,7 @@ async fn the_openapi_document_describes_every_endpoint_and_its_errors() {
         ("/api/v1/search", "get"),
         ("/api/v1/statistics", "get"),
         ("/api/v1/objects/{id}", "get"),
+        ("/api/v1/objects/{id}/sightings", "get"),
         ("/api/v1/stream", "get"),
         ("/api/v1/exports/stix", "get"),
         ("/api/v1/exports/csv", "get"),

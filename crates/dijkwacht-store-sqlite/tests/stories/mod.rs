@@ -7,6 +7,7 @@ pub mod delete;
 pub mod ingest;
 pub mod objects;
 pub mod read;
+pub mod sightings;
 
 use dijkwacht_store::{
     IngestMode, IngestReport, ObjectQuery, PreparedObject, Provenance, Store, StoredObject,
@@ -45,6 +46,7 @@ macro_rules! store_stories {
             delete::deleting_the_latest_version_brings_back_the_one_before,
             delete::deleting_every_version_removes_the_object,
             delete::a_removed_date_added_is_never_handed_out_again,
+            sightings::sightings_are_tallied_by_latest_version_owner_and_visibility,
         );
     };
     (@each $fresh:path; $($module:ident :: $story:ident),* $(,)?) => {
