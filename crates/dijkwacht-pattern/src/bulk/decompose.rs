@@ -13,7 +13,7 @@
 //! A pattern with no anchors is not lost: the index checks it on every observation.
 
 use super::prefix::Cidr;
-use super::regexes::{RegexProblem, check_regex, like_to_regex};
+use super::regexes::{RegexProblem, check_regex, like_literal, like_to_regex};
 use super::scalar::{OwnedScalar, constant_scalar};
 use crate::ast::{
     Comparison, ComparisonExpression, Constant, ObjectPath, PathStep, Pattern, Predicate,
@@ -39,10 +39,11 @@ pub(crate) enum AnchorSpec<'p> {
         path: &'p ObjectPath,
         suffix: String,
     },
-    /// The text at `path` matches `source`.
+    /// The text at `path` matches `source`; every match contains `literal`, if known.
     Regex {
         path: &'p ObjectPath,
         source: String,
+        literal: Option<String>,
     },
 }
 
@@ -167,7 +168,7 @@ impl Decomposer {
             }),
             Predicate::Like(like) => self.like_anchor(path, like)?.map(|anchor| vec![anchor]),
             Predicate::Matches(source) => self
-                .regex_anchor(path, source.clone())?
+                .regex_anchor(path, source.clone(), None)?
                 .map(|anchor| vec![anchor]),
             Predicate::NotEqual(_)
             | Predicate::LessThan(_)
@@ -199,16 +200,22 @@ impl Decomposer {
                 }));
             }
         }
-        self.regex_anchor(path, like_to_regex(like))
+        let literal = like_literal(like).map(str::to_owned);
+        self.regex_anchor(path, like_to_regex(like), literal)
     }
 
     fn regex_anchor<'p>(
         &mut self,
         path: &'p ObjectPath,
         source: String,
+        literal: Option<String>,
     ) -> Result<Option<AnchorSpec<'p>>, RegexTooLarge> {
         match check_regex(&source) {
-            Ok(()) => Ok(Some(AnchorSpec::Regex { path, source })),
+            Ok(()) => Ok(Some(AnchorSpec::Regex {
+                path,
+                source,
+                literal,
+            })),
             Err(RegexProblem::TooLarge) => Err(RegexTooLarge {
                 path: super::scalar::path_text(path),
             }),

@@ -318,14 +318,18 @@ impl IndicatorIndex {
                 };
                 (path_id, AnchorKind::Prefix, placed)
             }
-            AnchorSpec::Regex { path, source } => {
+            AnchorSpec::Regex {
+                path,
+                source,
+                literal,
+            } => {
                 let path_id = self.paths.intern(path);
                 let posting = Posting::new(slot, single);
-                let entry = self
-                    .regexes
-                    .entry(path_id)
-                    .or_default()
-                    .insert(&source, posting);
+                let entry = self.regexes.entry(path_id).or_default().insert(
+                    &source,
+                    literal.as_deref(),
+                    posting,
+                );
                 let placed = StoredAnchor::Regex {
                     path: path_id,
                     entry,

@@ -5,12 +5,13 @@
 //! (16 bits for IPv4, 32 for IPv6, where nearly all published prefixes are longer):
 //! - a longer prefix lies inside exactly one bucket, so buckets (keyed by the address's
 //!   first bits) hold short lists that a lookup scans;
-//! - a shorter prefix is kept in a map for its length, keyed by its network address; a
-//!   lookup probes one map per length present (a bitmask says which), and these maps
-//!   are small because short prefixes are few.
+//! - a prefix up to 8 bits shorter is copied into each of the (at most 256) buckets it
+//!   covers — such prefixes are rare, so the copies cost little;
+//! - a prefix shorter still is kept in a map for its length, keyed by its network
+//!   address; a lookup probes one map per such length present (a bitmask says which).
 //!
-//! So a lookup costs one hash probe plus one per short length in use, instead of a walk
-//! down a trie of up to 32 or 128 dependent memory reads.
+//! So a lookup usually costs one hash probe, instead of a walk down a trie of up to 32
+//! or 128 dependent memory reads.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -116,7 +117,6 @@ struct FamilyPrefixes {
     short_lengths_present: u64,
     short: Vec<FxHashMap<u128, Vec<PrefixEntry>>>,
     buckets: FxHashMap<u64, Vec<PrefixEntry>>,
-    len: usize,
 }
 
 impl FamilyPrefixes {
@@ -128,7 +128,6 @@ impl FamilyPrefixes {
                 .map(|_| FxHashMap::default())
                 .collect(),
             buckets: FxHashMap::default(),
-            len: 0,
         }
     }
 
@@ -137,45 +136,57 @@ impl FamilyPrefixes {
         u64::try_from(address >> (self.family.width() - self.family.bucket_bits())).unwrap_or(0)
     }
 
-    fn list_for(&mut self, cidr: &Cidr) -> &mut Vec<PrefixEntry> {
-        if cidr.length < self.family.bucket_bits() {
-            self.short_lengths_present |= 1 << cidr.length;
-            self.short[usize::from(cidr.length)]
-                .entry(cidr.first)
-                .or_default()
+    /// The buckets a prefix is kept in: one for a long prefix, every covered one for
+    /// a prefix up to 8 bits shorter than the bucket width; `None` for a shorter one,
+    /// which goes to the map of its length.
+    fn buckets_of(&self, cidr: &Cidr) -> Option<std::ops::RangeInclusive<u64>> {
+        let bucket_bits = self.family.bucket_bits();
+        let first = self.bucket_of(cidr.first);
+        if cidr.length >= bucket_bits {
+            Some(first..=first)
+        } else if bucket_bits - cidr.length <= 8 {
+            Some(first..=first + (1u64 << (bucket_bits - cidr.length)) - 1)
         } else {
-            let bucket = self.bucket_of(cidr.first);
-            self.buckets.entry(bucket).or_default()
+            None
         }
     }
 
     fn insert(&mut self, cidr: Cidr, posting: Posting) {
-        self.list_for(&cidr).push(PrefixEntry { cidr, posting });
-        self.len += 1;
+        let entry = PrefixEntry { cidr, posting };
+        let buckets = self.buckets_of(&cidr);
+        if buckets.is_none() {
+            self.short_lengths_present |= 1 << cidr.length;
+            self.short[usize::from(cidr.length)]
+                .entry(cidr.first)
+                .or_default()
+                .push(entry);
+        }
+        for bucket in buckets.into_iter().flatten() {
+            self.buckets.entry(bucket).or_default().push(entry);
+        }
     }
 
     fn remove(&mut self, cidr: &Cidr, slot: u32) {
-        let bucket_bits = self.family.bucket_bits();
-        let (list, key) = if cidr.length < bucket_bits {
+        let is_removed = |entry: &PrefixEntry| entry.cidr == *cidr && entry.posting.slot() == slot;
+        let buckets = self.buckets_of(cidr);
+        if buckets.is_none() {
             let map = &mut self.short[usize::from(cidr.length)];
-            (map.get_mut(&cidr.first), cidr.first)
-        } else {
-            let bucket = self.bucket_of(cidr.first);
-            (self.buckets.get_mut(&bucket), u128::from(bucket))
-        };
-        let Some(list) = list else { return };
-        let before = list.len();
-        list.retain(|entry| !(entry.cidr == *cidr && entry.posting.slot() == slot));
-        self.len -= before - list.len();
-        if list.is_empty() {
-            if cidr.length < bucket_bits {
-                let map = &mut self.short[usize::from(cidr.length)];
-                map.remove(&key);
-                if map.is_empty() {
-                    self.short_lengths_present &= !(1 << cidr.length);
+            if let Some(list) = map.get_mut(&cidr.first) {
+                list.retain(|entry| !is_removed(entry));
+                if list.is_empty() {
+                    map.remove(&cidr.first);
                 }
-            } else if let Ok(bucket) = u64::try_from(key) {
-                self.buckets.remove(&bucket);
+            }
+            if map.is_empty() {
+                self.short_lengths_present &= !(1 << cidr.length);
+            }
+        }
+        for bucket in buckets.into_iter().flatten() {
+            if let Some(list) = self.buckets.get_mut(&bucket) {
+                list.retain(|entry| !is_removed(entry));
+                if list.is_empty() {
+                    self.buckets.remove(&bucket);
+                }
             }
         }
     }

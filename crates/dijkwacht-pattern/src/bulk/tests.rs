@@ -389,3 +389,40 @@ fn many_indicators_on_one_value_and_slot_reuse() {
         (4, 4, 2)
     );
 }
+
+#[test]
+fn expressions_found_through_their_literals_match_as_the_sets_do() {
+    let mut index = index_of(&[
+        "[url:value MATCHES '(?i)GATE\\\\.php']",
+        "[domain-name:value MATCHES '^[a-z]{5}\\\\.xyz$']",
+        "[url:value LIKE '%/admin/%.php']",
+        "[url:value MATCHES 'a.b']",
+    ]);
+    let url = |value: &str| json!({"0": {"type": "url", "value": value}});
+    assert_eq!(hits(&index, url("http://x.example/Gate.PHP")), "p0!");
+    assert_eq!(hits(&index, url("http://x.example/admin/x.php")), "p2!");
+    assert_eq!(hits(&index, url("http://x.example/admin/x.phpx")), "");
+    assert_eq!(hits(&index, url("axb")), "p3!");
+    assert_eq!(hits(&index, domain("abcde.xyz")), "p1!");
+    assert_eq!(hits(&index, domain("abcdef.xyz")), "");
+    index.remove(&IndicatorKey::from("p2"));
+    assert_eq!(hits(&index, url("http://x.example/admin/x.php")), "");
+    assert_eq!(index.stats().regex_anchors, 3);
+}
+
+#[test]
+fn prefixes_a_little_shorter_than_a_bucket_are_found_in_every_bucket() {
+    let mut index = index_of(&[
+        "[ipv4-addr:value ISSUBSET '20.0.0.0/10']",
+        "[ipv4-addr:value ISSUBSET '20.0.0.0/6']",
+        "[ipv6-addr:value ISSUBSET '2001:d00::/24']",
+    ]);
+    assert_eq!(hits(&index, ip("20.63.255.255")), "p0! p1!");
+    assert_eq!(hits(&index, ip("20.64.0.0")), "p1!");
+    assert_eq!(hits(&index, ip("23.0.0.1")), "p1!");
+    assert_eq!(hits(&index, ip("2001:dff:ffff::1")), "p2!");
+    index.remove(&IndicatorKey::from("p0"));
+    assert_eq!(hits(&index, ip("20.1.0.0")), "p1!");
+    index.remove(&IndicatorKey::from("p1"));
+    assert_eq!(hits(&index, ip("20.1.0.0")), "");
+}
