@@ -6,6 +6,7 @@
 //! the bulk index use, and so that matching sensor logs needs no storage or HTTP.
 
 mod ast;
+pub mod bulk;
 mod lexer;
 pub mod observation;
 mod parser;
