@@ -8,11 +8,13 @@
 mod ast;
 pub mod bulk;
 mod lexer;
+pub mod matcher;
 pub mod observation;
 mod parser;
 mod printer;
 
 pub use ast::*;
+pub use matcher::{CompileError, CompiledPattern};
 pub use observation::{Observation, ObservationError};
 pub use parser::{
     MAX_NESTING_DEPTH, ParseOptions, PatternError, PatternErrorKind, parse, parse_with_options,
