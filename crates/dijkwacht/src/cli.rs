@@ -44,6 +44,9 @@ pub enum Command {
     Search(SearchArgs),
     /// Serve the HTTP interface.
     Serve(ServeArgs),
+    /// Match sensor logs (Suricata EVE, Zeek, JSON lines, STIX) against indicators and
+    /// report the hits as sightings.
+    Match(MatchArgs),
     /// Start a demo instance with sample intelligence: the one command to try Dijkwacht.
     Demo(DemoArgs),
     /// Manage member organisations.
@@ -409,4 +412,65 @@ pub struct BenchGenerateArgs {
     /// Where to write the bundle.
     #[arg(long, short)]
     pub output: PathBuf,
+}
+
+/// Arguments of `dijkwacht match`.
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// Where the indicators come from: a STIX file (bundle, JSON lines), or the URL of a
+    /// TAXII 2.1 collection (…/collections/<id>/), fetched with --token or --login.
+    #[arg(long)]
+    pub indicators: String,
+    /// Event files: Suricata EVE JSON, Zeek JSON logs, JSON lines or STIX observed-data
+    /// (standard input when none or `-`).
+    pub events: Vec<PathBuf>,
+    /// The format of the events; auto decides per line.
+    #[arg(long = "event-format", value_enum, default_value = "auto")]
+    pub event_format: MatchEventFormat,
+    /// How to print the sightings.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: MatchOutputFormat,
+    /// Write the sightings here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Your organisation's STIX identity (identity--…): where the indicators were sighted.
+    #[arg(long)]
+    pub identity: Option<String>,
+    /// Report the sightings to this Dijkwacht server (https://dijkwacht.example).
+    #[arg(long)]
+    pub submit: Option<String>,
+    /// The community the reported sightings are shared into.
+    #[arg(long)]
+    pub community: Option<String>,
+    /// Report without naming your organisation (the community stands in for it).
+    #[arg(long)]
+    pub anonymous: bool,
+    /// An API token for the server (else the environment variable DIJKWACHT_TOKEN).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Sign in to a TAXII source with this login; the password is read from the
+    /// environment variable DIJKWACHT_PASSWORD.
+    #[arg(long)]
+    pub login: Option<String>,
+    /// A state file for a TAXII source: the next run fetches only what is new (the
+    /// indicators seen so far are kept beside it).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+/// The formats `match` reads events in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchEventFormat {
+    Auto,
+    Eve,
+    Zeek,
+    Json,
+    Stix,
+}
+
+/// The formats `match` prints sightings in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatchOutputFormat {
+    Table,
+    Stix,
 }

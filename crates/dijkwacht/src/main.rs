@@ -4,9 +4,6 @@
 mod cli;
 mod commands;
 mod data_dir;
-// The `match` command, written beside this module, is its user; until it lands only the
-// module's own tests use it, so parts of its public face are unused for now.
-#[allow(dead_code, unused_imports)]
 mod matching;
 mod reading;
 

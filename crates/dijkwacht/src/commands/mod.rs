@@ -8,6 +8,7 @@ mod demo;
 mod export;
 mod import;
 mod init;
+mod match_events;
 mod search;
 mod serve;
 mod stats;
@@ -28,6 +29,7 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(options) => runtime()?.block_on(stats::run(&data, &options)),
         Command::Search(options) => runtime()?.block_on(search::run(&data, &options)),
         Command::Serve(options) => runtime()?.block_on(serve::run(&data, &options)),
+        Command::Match(options) => runtime()?.block_on(match_events::run(&options)),
         Command::Demo(options) => runtime()?.block_on(demo::run(&data, &options)),
         Command::Org(command) => runtime()?.block_on(admin::organisation(&data, command)),
         Command::Community(command) => runtime()?.block_on(admin::community(&data, command)),

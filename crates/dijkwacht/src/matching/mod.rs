@@ -19,7 +19,7 @@ pub mod taxii_client;
 mod tests;
 
 pub use output::{write_stix_bundle, write_table};
-pub use record::{Hit, SightingRecord, SightingTally};
-pub use sources::{IndicatorSource, IndicatorUpdate, SkippedIndicator};
-pub use submit::{ApiToken, SightingSubmitter, SubmissionOutcome, SubmitterConfig};
-pub use taxii_client::{TaxiiAuth, TaxiiCheckpoint, TaxiiCollection};
+pub use record::{Hit, SightingTally};
+pub use sources::{IndicatorSource, IndicatorUpdate};
+pub use submit::{ApiToken, SightingSubmitter, SubmitterConfig};
+pub use taxii_client::{TaxiiAuth, TaxiiCollection};

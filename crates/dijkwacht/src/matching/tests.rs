@@ -23,6 +23,8 @@ use dijkwacht_store_sqlite::SqliteStore;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::record::SightingRecord;
+use super::submit::SubmissionOutcome;
 use super::*;
 
 const PASSWORD: &str = "correct horse battery staple";

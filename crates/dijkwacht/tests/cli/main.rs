@@ -4,6 +4,7 @@
 
 mod directory;
 mod exports;
+mod matching;
 mod openapi;
 mod serving;
 mod sharing;
