@@ -5,6 +5,11 @@
 //! `dst_ref`, ports and `protocols`). Objects are keyed `"0"`, `"1"`… as in the
 //! embedded `objects` of an `observed-data`, and a value seen twice in one line becomes
 //! one object.
+//!
+//! Objects are collected in a list and handed out as [`ObjectKey`]s (their position);
+//! the key texts are written once, when the observation is finished, and a value seen
+//! twice is found by comparing with the objects themselves — no copy of it is kept.
+//! Sensor lines are many, so every allocation per line counts.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -12,12 +17,24 @@ use std::net::IpAddr;
 use dijkwacht_pattern::Observation;
 use serde_json::{Map, Value};
 
+/// An object of the observation being built: its position, which becomes its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ObjectKey(usize);
+
+impl ObjectKey {
+    /// The key as references and the finished observation write it.
+    fn text(self) -> String {
+        self.0.to_string()
+    }
+}
+
 /// The observables of one line, being collected.
 #[derive(Debug)]
 pub(crate) struct ObservationBuilder {
-    objects: BTreeMap<String, Map<String, Value>>,
-    /// (type, value) → key, to reuse an object seen twice.
-    seen: Vec<(&'static str, String, String)>,
+    /// The objects, in the order added; object `i` gets the key `"i"`.
+    objects: Vec<Map<String, Value>>,
+    /// (type, position) of the objects with a `value`, to reuse an object seen twice.
+    seen: Vec<(&'static str, usize)>,
     first_observed: i64,
     last_observed: i64,
 }
@@ -25,7 +42,7 @@ pub(crate) struct ObservationBuilder {
 impl ObservationBuilder {
     pub(crate) fn new(observed_at: i64) -> ObservationBuilder {
         ObservationBuilder {
-            objects: BTreeMap::new(),
+            objects: Vec::new(),
             seen: Vec::new(),
             first_observed: observed_at,
             last_observed: observed_at,
@@ -39,30 +56,34 @@ impl ObservationBuilder {
         }
     }
 
-    fn add(&mut self, object: Map<String, Value>) -> String {
-        let key = self.objects.len().to_string();
-        self.objects.insert(key.clone(), object);
-        key
+    fn add(&mut self, object: Map<String, Value>) -> ObjectKey {
+        self.objects.push(object);
+        ObjectKey(self.objects.len() - 1)
     }
 
-    fn valued(&mut self, object_type: &'static str, value: &str) -> String {
-        if let Some((_, _, key)) = self
-            .seen
-            .iter()
-            .find(|(kind, seen, _)| *kind == object_type && seen == value)
-        {
-            return key.clone();
+    fn valued(&mut self, object_type: &'static str, value: &str) -> ObjectKey {
+        let objects = &self.objects;
+        let already = self.seen.iter().find(|(kind, position)| {
+            *kind == object_type
+                && objects
+                    .get(*position)
+                    .and_then(|object| object.get("value"))
+                    .and_then(Value::as_str)
+                    == Some(value)
+        });
+        if let Some(&(_, position)) = already {
+            return ObjectKey(position);
         }
         let mut object = Map::new();
         object.insert("type".to_owned(), Value::from(object_type));
         object.insert("value".to_owned(), Value::from(value));
         let key = self.add(object);
-        self.seen.push((object_type, value.to_owned(), key.clone()));
+        self.seen.push((object_type, key.0));
         key
     }
 
     /// An `ipv4-addr` or `ipv6-addr`; `None` if `text` is not an address.
-    pub(crate) fn ip(&mut self, text: &str) -> Option<String> {
+    pub(crate) fn ip(&mut self, text: &str) -> Option<ObjectKey> {
         let object_type = match text.parse::<IpAddr>().ok()? {
             IpAddr::V4(_) => "ipv4-addr",
             IpAddr::V6(_) => "ipv6-addr",
@@ -71,7 +92,7 @@ impl ObservationBuilder {
     }
 
     /// A `domain-name` (a trailing dot dropped); `None` if empty.
-    pub(crate) fn domain(&mut self, name: &str) -> Option<String> {
+    pub(crate) fn domain(&mut self, name: &str) -> Option<ObjectKey> {
         let name = name.strip_suffix('.').unwrap_or(name);
         if name.is_empty() || name.contains(char::is_whitespace) {
             return None;
@@ -80,11 +101,11 @@ impl ObservationBuilder {
     }
 
     /// Adds `resolved` (keys of addresses or names) to the `resolves_to_refs` of `domain`.
-    pub(crate) fn resolves_to(&mut self, domain: &str, resolved: &[String]) {
+    pub(crate) fn resolves_to(&mut self, domain: ObjectKey, resolved: &[ObjectKey]) {
         if resolved.is_empty() {
             return;
         }
-        let Some(object) = self.objects.get_mut(domain) else {
+        let Some(object) = self.objects.get_mut(domain.0) else {
             return;
         };
         let references = object
@@ -92,7 +113,7 @@ impl ObservationBuilder {
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(references) = references {
             for key in resolved {
-                let key = Value::from(key.as_str());
+                let key = Value::from(key.text());
                 if !references.contains(&key) {
                     references.push(key);
                 }
@@ -101,7 +122,7 @@ impl ObservationBuilder {
     }
 
     /// A `url`.
-    pub(crate) fn url(&mut self, value: &str) -> Option<String> {
+    pub(crate) fn url(&mut self, value: &str) -> Option<ObjectKey> {
         (!value.is_empty()).then(|| self.valued("url", value))
     }
 
@@ -111,28 +132,35 @@ impl ObservationBuilder {
         host: &str,
         port: Option<u16>,
         target: &str,
-    ) -> Option<String> {
+    ) -> Option<ObjectKey> {
         if target.starts_with("http://") || target.starts_with("https://") {
             return self.url(target);
         }
         if host.is_empty() {
             return None;
         }
-        let host = if host.contains(':') && host.parse::<IpAddr>().is_ok() {
-            format!("[{host}]")
+        let mut url = String::with_capacity(host.len() + target.len() + 16);
+        url.push_str("http://");
+        if host.contains(':') && host.parse::<IpAddr>().is_ok() {
+            url.push('[');
+            url.push_str(host);
+            url.push(']');
         } else {
-            host.to_owned()
-        };
-        let port = match port {
-            Some(port) if port != 80 => format!(":{port}"),
-            _ => String::new(),
-        };
-        let slash = if target.starts_with('/') { "" } else { "/" };
-        self.url(&format!("http://{host}{port}{slash}{target}"))
+            url.push_str(host);
+        }
+        if let Some(port) = port.filter(|port| *port != 80) {
+            url.push(':');
+            url.push_str(&port.to_string());
+        }
+        if !target.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(target);
+        self.url(&url)
     }
 
     /// A `file` with what is known of it; `None` if nothing is.
-    pub(crate) fn file(&mut self, file: FileFacts<'_>) -> Option<String> {
+    pub(crate) fn file(&mut self, file: FileFacts<'_>) -> Option<ObjectKey> {
         let mut hashes = Map::new();
         for (algorithm, hash) in [
             ("MD5", file.md5),
@@ -158,7 +186,7 @@ impl ObservationBuilder {
     }
 
     /// An `x509-certificate` by its SHA-1 fingerprint (`aa:bb:…` or plain hex).
-    pub(crate) fn certificate_sha1(&mut self, fingerprint: &str) -> Option<String> {
+    pub(crate) fn certificate_sha1(&mut self, fingerprint: &str) -> Option<ObjectKey> {
         let hex: String = fingerprint
             .chars()
             .filter(|c| *c != ':')
@@ -176,14 +204,14 @@ impl ObservationBuilder {
     }
 
     /// A `network-traffic` between the given address objects.
-    pub(crate) fn network_traffic(&mut self, flow: FlowFacts<'_>) -> String {
+    pub(crate) fn network_traffic(&mut self, flow: FlowFacts<'_>) -> ObjectKey {
         let mut object = Map::new();
         object.insert("type".to_owned(), Value::from("network-traffic"));
         if let Some(source) = flow.src_ref {
-            object.insert("src_ref".to_owned(), Value::from(source));
+            object.insert("src_ref".to_owned(), Value::from(source.text()));
         }
         if let Some(destination) = flow.dst_ref {
-            object.insert("dst_ref".to_owned(), Value::from(destination));
+            object.insert("dst_ref".to_owned(), Value::from(destination.text()));
         }
         if let Some(port) = flow.src_port {
             object.insert("src_port".to_owned(), Value::from(port));
@@ -210,7 +238,12 @@ impl ObservationBuilder {
             first_observed: self.first_observed,
             last_observed: self.last_observed,
             number_observed: 1,
-            objects: self.objects,
+            objects: self
+                .objects
+                .into_iter()
+                .enumerate()
+                .map(|(position, object)| (ObjectKey(position).text(), object))
+                .collect::<BTreeMap<_, _>>(),
         })
     }
 }
@@ -228,8 +261,8 @@ pub(crate) struct FileFacts<'a> {
 /// What a log says about a connection.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct FlowFacts<'a> {
-    pub(crate) src_ref: Option<&'a str>,
-    pub(crate) dst_ref: Option<&'a str>,
+    pub(crate) src_ref: Option<ObjectKey>,
+    pub(crate) dst_ref: Option<ObjectKey>,
     pub(crate) src_port: Option<u16>,
     pub(crate) dst_port: Option<u16>,
     pub(crate) protocols: &'a [&'a str],
@@ -249,8 +282,8 @@ pub(crate) fn add_connection(
         return;
     }
     builder.network_traffic(FlowFacts {
-        src_ref: src_ref.as_deref(),
-        dst_ref: dst_ref.as_deref(),
+        src_ref,
+        dst_ref,
         src_port: source.1,
         dst_port: destination.1,
         protocols,

@@ -149,16 +149,21 @@ pub(crate) fn read_eve_line(line: &[u8]) -> Result<(EveEventType, Observation), 
             builder.observed_until(end);
         }
     }
-    let protocols: Vec<&str> = [record.proto.as_deref(), record.app_proto.as_deref()]
+    let mut protocols = [""; 2];
+    let mut protocol_count = 0;
+    for protocol in [record.proto.as_deref(), record.app_proto.as_deref()]
         .into_iter()
         .flatten()
         .filter(|protocol| *protocol != "failed")
-        .collect();
+    {
+        protocols[protocol_count] = protocol;
+        protocol_count += 1;
+    }
     add_connection(
         &mut builder,
         (record.src_ip.as_deref(), record.src_port),
         (record.dest_ip.as_deref(), record.dest_port),
-        &protocols,
+        &protocols[..protocol_count],
     );
     if let Some(dns) = &record.dns {
         add_dns(&mut builder, dns);
@@ -213,6 +218,6 @@ fn add_dns(builder: &mut ObservationBuilder, dns: &EveDns<'_>) {
             Some("CNAME") => builder.domain(data),
             _ => None,
         };
-        builder.resolves_to(&domain, resolved.as_slice());
+        builder.resolves_to(domain, resolved.as_slice());
     }
 }

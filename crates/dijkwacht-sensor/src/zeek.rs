@@ -143,12 +143,12 @@ pub(crate) fn read_zeek_line(line: &[u8]) -> Result<(ZeekLog, Observation), Prob
         ZeekLog::Conn => {}
         ZeekLog::Dns => {
             if let Some(domain) = record.query.as_deref().and_then(|q| builder.domain(q)) {
-                let resolved: Vec<String> = record
+                let resolved: Vec<_> = record
                     .answers
                     .iter()
                     .filter_map(|answer| builder.ip(answer).or_else(|| builder.domain(answer)))
                     .collect();
-                builder.resolves_to(&domain, &resolved);
+                builder.resolves_to(domain, &resolved);
             }
         }
         ZeekLog::Http => {
