@@ -5,19 +5,24 @@
 //! - parsing arbitrary and mutated text never panics, and whatever parses prints back
 //!   to text that parses to the same tree;
 //! - a randomly generated tree prints to text that parses back to the same tree;
-//! - for every pattern in the corpora, `parse(print(parse(s))) == parse(s)`.
+//! - for every pattern in the corpora, `parse(print(parse(s))) == parse(s)`;
+//! - the matcher never panics: any generated tree or mutated corpus pattern that parses
+//!   compiles or is refused, and a compiled one matches arbitrary observations (any
+//!   JSON under the properties patterns name, references that lead anywhere or
+//!   nowhere, binary properties that do not decode) without panicking.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
 use dijkwacht_pattern::{
-    Comparison, ComparisonExpression, Constant, Number, ObjectPath, PathStep, Pattern,
-    PatternError, Predicate, Qualifier, parse,
+    Comparison, ComparisonExpression, CompiledPattern, Constant, Number, ObjectPath, Observation,
+    PathStep, Pattern, PatternError, Predicate, Qualifier, parse,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
+use serde_json::{Map, Value};
 
 /// Words the grammar reads as keywords or booleans, which can not be object types.
 const RESERVED_WORDS: &[&str] = &[
@@ -446,4 +451,147 @@ fn corpus_patterns_are_stable_under_printing() {
         }
     }
     assert!(parsed > 0, "no corpus pattern parsed");
+}
+
+// Arbitrary observations for the matcher.
+
+const SCO_TYPES: &[&str] = &[
+    "file",
+    "ipv4-addr",
+    "ipv6-addr",
+    "domain-name",
+    "network-traffic",
+    "email-message",
+    "artifact",
+    "x-test",
+    "indicator",
+];
+
+const PROPERTY_NAMES: &[&str] = &[
+    "type",
+    "value",
+    "name",
+    "size",
+    "hashes",
+    "SHA-256",
+    "src_ref",
+    "dst_ref",
+    "contains_refs",
+    "resolves_to_refs",
+    "payload_bin",
+    "magic_number_hex",
+    "values",
+    "protocols",
+    "ctime",
+];
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        finite_float().prop_map(Value::from),
+        select(vec![
+            "0",
+            "1",
+            "2",
+            "198.51.100.7",
+            "2001:db8::1",
+            "10.0.0.0/8",
+            "ffd8",
+            "AQID",
+            "2020-03-01T00:00:00Z",
+            "é",
+            "a\nb"
+        ])
+        .prop_map(Value::from),
+        "\\PC{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..4).prop_map(Value::Array),
+            vec((select(PROPERTY_NAMES.to_vec()), inner), 0..4).prop_map(|entries| {
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(key, value)| (key.to_owned(), value))
+                        .collect(),
+                )
+            }),
+        ]
+    })
+}
+
+fn sco() -> impl Strategy<Value = Map<String, Value>> {
+    (
+        select(SCO_TYPES.to_vec()),
+        vec((select(PROPERTY_NAMES.to_vec()), json_value()), 0..6),
+    )
+        .prop_map(|(object_type, properties)| {
+            let mut object: Map<String, Value> = properties
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value))
+                .collect();
+            object.insert("type".to_owned(), Value::from(object_type));
+            object
+        })
+}
+
+fn observations() -> impl Strategy<Value = Vec<Observation>> {
+    vec(
+        (
+            vec(sco(), 0..4),
+            0..1_000_000_000i64,
+            0..10_000_000i64,
+            1..4u64,
+        )
+            .prop_map(
+                |(objects, first_observed, duration, number_observed)| Observation {
+                    id: None,
+                    first_observed,
+                    last_observed: first_observed + duration,
+                    number_observed,
+                    objects: objects
+                        .into_iter()
+                        .enumerate()
+                        .map(|(key, object)| (key.to_string(), object))
+                        .collect(),
+                },
+            ),
+        0..4,
+    )
+}
+
+fn match_without_panicking(pattern: &Pattern, observations: &[Observation]) {
+    if let Ok(compiled) = CompiledPattern::compile(pattern) {
+        let together = compiled.matches(observations);
+        let alone = observations
+            .iter()
+            .any(|observation| compiled.matches_one(observation));
+        // A pattern that one observation satisfies is satisfied by any set holding it.
+        assert!(!alone || together, "matches_one but not matches: {pattern}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn matching_generated_trees_never_panics(tree in pattern(), observations in observations()) {
+        match_without_panicking(&tree, &observations);
+    }
+
+    #[test]
+    fn matching_corpus_patterns_never_panics(
+        choice in any::<prop::sample::Index>(),
+        edits in vec(edit(), 0..3),
+        observations in observations(),
+    ) {
+        let patterns = corpus_patterns();
+        let original: &String = choice.get(patterns);
+        if let Ok(tree) = parse(&apply_edits(original, &edits)) {
+            match_without_panicking(&tree, &observations);
+        }
+    }
 }

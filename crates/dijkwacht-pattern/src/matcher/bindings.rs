@@ -28,19 +28,20 @@ use crate::observation::Observation;
 pub const MAX_BINDINGS_PER_SUBTREE: usize = 20_000;
 
 /// The fewest instances of one observation (first and last observed as given) that
-/// satisfy `node`, or `None` if no number does. `leaf_matches[i]` says whether the
-/// observation matches the i-th `[ … ]`.
+/// satisfy `node`, or `None` if no number does. `leaf_matches(i)` says whether the
+/// observation matches the i-th `[ … ]`; it is asked only about leaves the answer
+/// depends on.
 pub(super) fn fewest_instances(
     node: &ObservationNode,
-    leaf_matches: &[bool],
+    leaf_matches: &mut dyn FnMut(usize) -> bool,
     first_observed: i64,
     last_observed: i64,
 ) -> Option<u64> {
-    let recurse = |inner: &ObservationNode| {
+    let mut recurse = |inner: &ObservationNode| {
         fewest_instances(inner, leaf_matches, first_observed, last_observed)
     };
     match node {
-        ObservationNode::Leaf(index) => leaf_matches.get(*index).copied()?.then_some(1),
+        ObservationNode::Leaf(index) => leaf_matches(*index).then_some(1),
         ObservationNode::And(operands) => sum_of(operands.iter().map(recurse)),
         ObservationNode::FollowedBy(operands) => {
             if first_observed > last_observed {

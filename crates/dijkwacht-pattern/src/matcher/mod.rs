@@ -99,7 +99,39 @@ pub enum CompileError {
 pub struct CompiledPattern {
     observation: ObservationNode,
     /// The comparison expression of each `[ … ]`, in source order.
-    leaves: Vec<ComparisonNode>,
+    leaves: Vec<Leaf>,
+}
+
+/// One `[ … ]` and the object types its comparisons can start from: an SCO of any
+/// other type can satisfy none of them, and is passed over after one look at its type.
+#[derive(Debug, Clone)]
+struct Leaf {
+    comparisons: ComparisonNode,
+    root_types: Vec<String>,
+}
+
+impl Leaf {
+    fn new(comparisons: ComparisonNode) -> Leaf {
+        fn collect(node: &ComparisonNode, into: &mut Vec<String>) {
+            match node {
+                ComparisonNode::Comparison(comparison) => {
+                    if !comparison.type_is_never_observed && !into.contains(&comparison.object_type)
+                    {
+                        into.push(comparison.object_type.clone());
+                    }
+                }
+                ComparisonNode::And(operands) | ComparisonNode::Or(operands) => {
+                    operands.iter().for_each(|operand| collect(operand, into));
+                }
+            }
+        }
+        let mut root_types = Vec::new();
+        collect(&comparisons, &mut root_types);
+        Leaf {
+            comparisons,
+            root_types,
+        }
+    }
 }
 
 impl CompiledPattern {
@@ -109,7 +141,7 @@ impl CompiledPattern {
         let observation = compile::compile_observation(pattern, &mut leaves)?;
         Ok(CompiledPattern {
             observation,
-            leaves,
+            leaves: leaves.into_iter().map(Leaf::new).collect(),
         })
     }
 
@@ -143,14 +175,24 @@ impl CompiledPattern {
                 .get(index)
                 .is_some_and(|leaf| leaf_matches(leaf, observation));
         }
-        let leaf_matches: Vec<bool> = self
-            .leaves
-            .iter()
-            .map(|leaf| leaf_matches(leaf, observation))
-            .collect();
+        // Leaves are decided when the tree first needs them, at most once each.
+        let mut decided = vec![None; self.leaves.len()];
+        let mut leaf_matches_observation = |index: usize| -> bool {
+            if let Some(known) = decided.get(index).copied().flatten() {
+                return known;
+            }
+            let matched = self
+                .leaves
+                .get(index)
+                .is_some_and(|leaf| leaf_matches(leaf, observation));
+            if let Some(slot) = decided.get_mut(index) {
+                *slot = Some(matched);
+            }
+            matched
+        };
         bindings::fewest_instances(
             &self.observation,
-            &leaf_matches,
+            &mut leaf_matches_observation,
             observation.first_observed,
             observation.last_observed,
         )
@@ -159,26 +201,47 @@ impl CompiledPattern {
 }
 
 /// Whether some SCO of `observation` satisfies the comparison expression as its root.
-fn leaf_matches(leaf: &ComparisonNode, observation: &Observation) -> bool {
-    observation
-        .objects
-        .values()
-        .any(|root| holds_for_root(leaf, root, observation))
+fn leaf_matches(leaf: &Leaf, observation: &Observation) -> bool {
+    observation.objects.values().any(|root| {
+        let Some(root_type) = object_type(root) else {
+            return false;
+        };
+        leaf.root_types
+            .iter()
+            .any(|candidate| candidate == root_type)
+            && holds_for_root(&leaf.comparisons, root, root_type, observation)
+    })
+}
+
+/// The `type` of an SCO. Keys are sorted, and few SCO properties sort after `type`
+/// (`value`, `values`, `x_…`), so the search runs from the end.
+fn object_type(object: &Map<String, Value>) -> Option<&str> {
+    object
+        .iter()
+        .rev()
+        .take_while(|(key, _)| key.as_str() >= "type")
+        .find(|(key, _)| key.as_str() == "type")
+        .and_then(|(_, value)| value.as_str())
 }
 
 fn holds_for_root(
     node: &ComparisonNode,
     root: &Map<String, Value>,
+    root_type: &str,
     observation: &Observation,
 ) -> bool {
     match node {
-        ComparisonNode::Comparison(comparison) => comparison_holds(comparison, root, observation),
+        ComparisonNode::Comparison(comparison) => {
+            comparison.object_type == root_type
+                && !comparison.type_is_never_observed
+                && comparison_holds(comparison, root, observation)
+        }
         ComparisonNode::And(operands) => operands
             .iter()
-            .all(|operand| holds_for_root(operand, root, observation)),
+            .all(|operand| holds_for_root(operand, root, root_type, observation)),
         ComparisonNode::Or(operands) => operands
             .iter()
-            .any(|operand| holds_for_root(operand, root, observation)),
+            .any(|operand| holds_for_root(operand, root, root_type, observation)),
     }
 }
 
@@ -187,11 +250,6 @@ fn comparison_holds(
     root: &Map<String, Value>,
     observation: &Observation,
 ) -> bool {
-    if comparison.type_is_never_observed
-        || root.get("type").and_then(Value::as_str) != Some(comparison.object_type.as_str())
-    {
-        return false;
-    }
     if let Test::Exists = comparison.test {
         let exists = path::any_reached(root, &comparison.path, observation, |_| true);
         return exists != comparison.negated;
