@@ -63,6 +63,58 @@ pub(super) enum Order {
     GreaterOrEqual,
 }
 
+/// A compiled `LIKE` operand: the common shapes (`abc`, `abc%`, `%abc`, `%abc%`,
+/// `abc%xyz`) as plain string tests, anything else as an anchored regular expression.
+#[derive(Debug, Clone)]
+pub(super) enum LikeExpression {
+    Exactly(String),
+    StartsWith(String),
+    EndsWith(String),
+    Contains(String),
+    StartsAndEndsWith(String, String),
+    Expression(regex::Regex),
+}
+
+impl LikeExpression {
+    fn new(operand: &str, described: &dyn Fn() -> String) -> Result<LikeExpression, CompileError> {
+        let literal = |text: &str| !text.contains(['%', '_']);
+        Ok(match operand.split_once('%') {
+            None if literal(operand) => LikeExpression::Exactly(operand.to_owned()),
+            Some(("", rest)) if literal(rest.trim_end_matches('%')) && rest.ends_with('%') => {
+                LikeExpression::Contains(rest.trim_end_matches('%').to_owned())
+            }
+            Some(("", rest)) if literal(rest) => LikeExpression::EndsWith(rest.to_owned()),
+            Some((start, rest))
+                if literal(start) && !rest.is_empty() && rest.chars().all(|c| c == '%') =>
+            {
+                LikeExpression::StartsWith(start.to_owned())
+            }
+            Some((start, "")) if literal(start) => LikeExpression::StartsWith(start.to_owned()),
+            Some((start, end)) if literal(start) && literal(end) => {
+                LikeExpression::StartsAndEndsWith(start.to_owned(), end.to_owned())
+            }
+            _ => {
+                LikeExpression::Expression(compile_text_regex(&translate_like(operand), described)?)
+            }
+        })
+    }
+
+    pub(super) fn is_match(&self, value: &str) -> bool {
+        match self {
+            LikeExpression::Exactly(text) => value == text,
+            LikeExpression::StartsWith(start) => value.starts_with(start.as_str()),
+            LikeExpression::EndsWith(end) => value.ends_with(end.as_str()),
+            LikeExpression::Contains(part) => value.contains(part.as_str()),
+            LikeExpression::StartsAndEndsWith(start, end) => {
+                value.len() >= start.len() + end.len()
+                    && value.starts_with(start.as_str())
+                    && value.ends_with(end.as_str())
+            }
+            LikeExpression::Expression(expression) => expression.is_match(value),
+        }
+    }
+}
+
 /// What a comparison tests about each value its object path reaches.
 #[derive(Debug, Clone)]
 pub(super) enum Test {
@@ -71,7 +123,7 @@ pub(super) enum Test {
     Order(Order, Operand),
     In(ConstantSet),
     Like {
-        expression: regex::Regex,
+        expression: LikeExpression,
         /// Whether binary values may be read as UTF-8 text and matched (every code
         /// point of the operand is below U+0100, as in the reference matcher).
         applies_to_octets: bool,
@@ -289,7 +341,7 @@ fn compile_comparison(comparison: &Comparison) -> Result<CompiledComparison, Com
         Predicate::Like(operand) => {
             let operand: String = operand.nfc().collect();
             Test::Like {
-                expression: compile_text_regex(&translate_like(&operand), &described)?,
+                expression: LikeExpression::new(&operand, &described)?,
                 applies_to_octets: operand.chars().all(|c| u32::from(c) < 0x100),
             }
         }

@@ -175,8 +175,16 @@ impl CompiledPattern {
                 .get(index)
                 .is_some_and(|leaf| leaf_matches(leaf, observation));
         }
-        // Leaves are decided when the tree first needs them, at most once each.
-        let mut decided = vec![None; self.leaves.len()];
+        // Leaves are decided when the tree first needs them, at most once each (on the
+        // stack for the usual few leaves).
+        let mut on_stack = [None; 8];
+        let mut on_heap = Vec::new();
+        let decided: &mut [Option<bool>] = if self.leaves.len() <= on_stack.len() {
+            &mut on_stack
+        } else {
+            on_heap.resize(self.leaves.len(), None);
+            &mut on_heap
+        };
         let mut leaf_matches_observation = |index: usize| -> bool {
             if let Some(known) = decided.get(index).copied().flatten() {
                 return known;
@@ -216,12 +224,19 @@ fn leaf_matches(leaf: &Leaf, observation: &Observation) -> bool {
 /// The `type` of an SCO. Keys are sorted, and few SCO properties sort after `type`
 /// (`value`, `values`, `x_…`), so the search runs from the end.
 fn object_type(object: &Map<String, Value>) -> Option<&str> {
-    object
-        .iter()
-        .rev()
-        .take_while(|(key, _)| key.as_str() >= "type")
-        .find(|(key, _)| key.as_str() == "type")
-        .and_then(|(_, value)| value.as_str())
+    for (key, value) in object.iter().rev() {
+        // The first byte decides most keys without a call to compare whole strings.
+        match key.as_bytes().first() {
+            Some(first) if *first > b't' => continue,
+            Some(b't') => match key.as_str().cmp("type") {
+                std::cmp::Ordering::Greater => continue,
+                std::cmp::Ordering::Equal => return value.as_str(),
+                std::cmp::Ordering::Less => return None,
+            },
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn holds_for_root(

@@ -179,7 +179,7 @@ fn and_inside_an_observation_needs_one_object() {
 fn comparison_operators_follow_the_type_rules() {
     let data = observation(json!({
         "0": {"type": "x-test", "int": 5, "float": 12.5, "whole_float": 12.0, "truth": true,
-              "text": "hello", "when": "2016-04-06T20:03:48.123Z", "list": [1, "two", 3.5],
+              "text": "hello", "lines": "a\nb", "trailing": "a\n", "when": "2016-04-06T20:03:48.123Z", "list": [1, "two", 3.5],
               "payload_bin": "dGhpcyBpcyBhIHRlc3Q=", "data_hex": "00ff", "accented": "e\u{301}te",
               "nested": {"deeper": {"key": "value"}}, "nothing": null}
     }));
@@ -228,6 +228,20 @@ fn comparison_operators_follow_the_type_rules() {
             ("[x-test:text LIKE 'h_l%']", true),
             ("[x-test:text LIKE 'H%']", false),
             ("[x-test:text NOT LIKE 'H%']", true),
+            ("[x-test:text LIKE '%']", true),
+            ("[x-test:text LIKE 'hello']", true),
+            ("[x-test:text LIKE 'hel%lo']", true),
+            ("[x-test:text LIKE 'hell%llo']", false),
+            ("[x-test:text LIKE '%ell%']", true),
+            ("[x-test:text LIKE '%ell']", false),
+            ("[x-test:text LIKE '%l_o']", true),
+            // % and _ match line feeds too, and the whole value must match.
+            ("[x-test:lines LIKE 'a%']", true),
+            ("[x-test:lines LIKE 'a_b']", true),
+            ("[x-test:lines LIKE 'a']", false),
+            ("[x-test:lines MATCHES 'a.b']", true),
+            ("[x-test:lines MATCHES 'a$']", false),
+            ("[x-test:trailing MATCHES 'a$']", true),
             ("[x-test:text MATCHES 'l+']", true),
             ("[x-test:text MATCHES '^l+']", false),
             ("[x-test:int MATCHES '5']", false),
