@@ -13,10 +13,10 @@
 //! - One `[ … ]` matches one observation, and all its comparisons start from the same
 //!   SCO of it (§9.5): `AND` needs one object that satisfies both sides, so comparisons
 //!   on different object types can only be joined by `OR`. Object paths follow
-//!   `_ref`/`_refs` properties to other SCOs of the same observation ([`path`]).
+//!   `_ref`/`_refs` properties to other SCOs of the same observation (`path.rs`).
 //! - A path that reaches nothing makes the comparison false whatever the operator;
-//!   `NOT` negates the comparison on each value reached ([`predicate`] for the types).
-//! - Observation operators, qualifiers and `number_observed` as in [`bindings`].
+//!   `NOT` negates the comparison on each value reached (`predicate.rs` for the types).
+//! - Observation operators, qualifiers and `number_observed` as in `bindings.rs`.
 //!   `WITHIN d SECONDS` accepts a spread of exactly d, as the reference does (and its
 //!   own tests assert), although §9.5.1 says the latest timestamp "MUST NOT be equal
 //!   to" the earliest plus d: the reference's boundaries are the ones we keep for all
@@ -40,6 +40,14 @@
 //! - `LIKE`'s `%` and `_` match line feeds too, and the whole value must match (the
 //!   reference builds `^…$` without DOTALL, so it stops at line feeds and tolerates a
 //!   trailing one).
+//! - `MATCHES` expressions are read as PCRE (§9.6.1), not as Python's `re`: `$` and `\Z`
+//!   also match before a final line feed, `\z`, `\Q…\E`, `\e`, `(?'name'…)` and `\p{…}`
+//!   are understood; `\d`, `\w`, `\s` and `\b` are Unicode-aware on text as in the
+//!   reference, with the `regex` crate's (slightly larger) Unicode classes.
+//! - A pattern with two qualifiers of one kind on one expression is refused by the
+//!   parser (§9.5.1: MUST NOT); the reference accepts it.
+//! - Timestamps in values are read as STIX writes them (upper-case `T` and `Z`, at most
+//!   microseconds kept), not with Python `strptime`'s leniency (one-digit months).
 //! - A pattern whose subtrees have more than [`MAX_BINDINGS_PER_SUBTREE`] partial
 //!   matches over the given observations is decided on that many.
 
