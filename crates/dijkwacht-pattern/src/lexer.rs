@@ -10,7 +10,7 @@
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use super::parser::{PatternError, PatternErrorKind, line_and_column};
+use super::error::{PatternError, PatternErrorKind, line_and_column};
 
 /// The keywords of the grammar. They are case-sensitive and can not be used as object
 /// types or unquoted property names. `LAST` is reserved by the grammar but not used.

@@ -7,6 +7,8 @@
 
 mod ast;
 pub mod bulk;
+mod error;
+mod hashes;
 mod lexer;
 pub mod matcher;
 pub mod observation;
@@ -14,8 +16,7 @@ mod parser;
 mod printer;
 
 pub use ast::*;
+pub use error::{PatternError, PatternErrorKind};
 pub use matcher::{CompileError, CompiledPattern};
 pub use observation::{Observation, ObservationError};
-pub use parser::{
-    MAX_NESTING_DEPTH, ParseOptions, PatternError, PatternErrorKind, parse, parse_with_options,
-};
+pub use parser::{MAX_NESTING_DEPTH, ParseOptions, parse, parse_with_options};
