@@ -143,6 +143,20 @@ async fn audit_read(
         .await
 }
 
+/// The page of a collection's listing (objects or manifest) a request asks for.
+async fn listing_page(
+    state: &AppState,
+    caller: &Caller,
+    (root, collection): (String, String),
+    query: Option<&str>,
+) -> Result<(RootView, Page), ApiError> {
+    let root = resolve_collection(state, caller, &root, &collection).await?;
+    let params = parse_params(query, Accepted::LISTING)?;
+    let query = object_query(&params, &state.limits, VersionSelection::Last)?;
+    let page = visible_page(state, caller, &root, query).await?;
+    Ok((root, page))
+}
+
 /// GET …/objects/ (§5.3).
 pub async fn get_objects(
     State(state): State<AppState>,
@@ -150,10 +164,8 @@ pub async fn get_objects(
     Path((root, collection)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let root = resolve_collection(&state, &caller.0, &root, &collection).await?;
-    let params = parse_params(query.as_deref(), Accepted::LISTING)?;
-    let query = object_query(&params, &state.limits, VersionSelection::Last)?;
-    let page = visible_page(&state, &caller.0, &root, query).await?;
+    let (root, page) =
+        listing_page(&state, &caller.0, (root, collection), query.as_deref()).await?;
     audit_read(&state, &caller, &root, &page).await?;
     Ok(taxii_response(StatusCode::OK, envelope(&page), Some(&page)))
 }
@@ -251,10 +263,7 @@ pub async fn get_manifest(
     Path((root, collection)): Path<(String, String)>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, TaxiiError> {
-    let root = resolve_collection(&state, &caller.0, &root, &collection).await?;
-    let params = parse_params(query.as_deref(), Accepted::LISTING)?;
-    let query = object_query(&params, &state.limits, VersionSelection::Last)?;
-    let page = visible_page(&state, &caller.0, &root, query).await?;
+    let (_, page) = listing_page(&state, &caller.0, (root, collection), query.as_deref()).await?;
     let mut body = format!("{{{}", paging_fields(&page));
     if !page.objects.is_empty() {
         body.push_str(",\"objects\":[");
