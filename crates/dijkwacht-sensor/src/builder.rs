@@ -6,44 +6,28 @@
 //! embedded `objects` of an `observed-data`, and a value seen twice in one line becomes
 //! one object.
 //!
-//! Objects are collected in a list and handed out as [`ObjectKey`]s (their position);
-//! the key texts are written once, when the observation is finished, and a value seen
-//! twice is found by comparing with the objects themselves — no copy of it is kept.
-//! Sensor lines are many, so every allocation per line counts.
+//! The builder collects [`CompactObject`]s that borrow their text from the line; the
+//! JSON form is written only if someone asks for it. Sensor lines are many, so every
+//! allocation per line counts.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use dijkwacht_pattern::Observation;
-use serde_json::{Map, Value};
-
-/// An object of the observation being built: its position, which becomes its key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ObjectKey(usize);
-
-impl ObjectKey {
-    /// The key as references and the finished observation write it.
-    fn text(self) -> String {
-        self.0.to_string()
-    }
-}
+use crate::compact::{CompactObject, CompactObservation, ObjectKey};
 
 /// The observables of one line, being collected.
 #[derive(Debug)]
-pub(crate) struct ObservationBuilder {
-    /// The objects, in the order added; object `i` gets the key `"i"`.
-    objects: Vec<Map<String, Value>>,
-    /// (type, position) of the objects with a `value`, to reuse an object seen twice.
-    seen: Vec<(&'static str, usize)>,
+pub(crate) struct ObservationBuilder<'a> {
+    objects: Vec<CompactObject<'a>>,
     first_observed: i64,
     last_observed: i64,
 }
 
-impl ObservationBuilder {
-    pub(crate) fn new(observed_at: i64) -> ObservationBuilder {
+impl<'a> ObservationBuilder<'a> {
+    pub(crate) fn new(observed_at: i64) -> ObservationBuilder<'a> {
         ObservationBuilder {
             objects: Vec::new(),
-            seen: Vec::new(),
             first_observed: observed_at,
             last_observed: observed_at,
         }
@@ -56,74 +40,58 @@ impl ObservationBuilder {
         }
     }
 
-    fn add(&mut self, object: Map<String, Value>) -> ObjectKey {
+    fn add(&mut self, object: CompactObject<'a>) -> ObjectKey {
         self.objects.push(object);
         ObjectKey(self.objects.len() - 1)
     }
 
-    fn valued(&mut self, object_type: &'static str, value: &str) -> ObjectKey {
-        let objects = &self.objects;
-        let already = self.seen.iter().find(|(kind, position)| {
-            *kind == object_type
-                && objects
-                    .get(*position)
-                    .and_then(|object| object.get("value"))
-                    .and_then(Value::as_str)
-                    == Some(value)
+    fn valued(&mut self, object_type: &'static str, value: Cow<'a, str>) -> ObjectKey {
+        let already = self.objects.iter().position(|object| {
+            matches!(object, CompactObject::Valued { object_type: kind, value: seen, .. }
+                if *kind == object_type && *seen == value)
         });
-        if let Some(&(_, position)) = already {
+        if let Some(position) = already {
             return ObjectKey(position);
         }
-        let mut object = Map::new();
-        object.insert("type".to_owned(), Value::from(object_type));
-        object.insert("value".to_owned(), Value::from(value));
-        let key = self.add(object);
-        self.seen.push((object_type, key.0));
-        key
+        self.add(CompactObject::Valued {
+            object_type,
+            value,
+            resolves_to: Vec::new(),
+        })
     }
 
     /// An `ipv4-addr` or `ipv6-addr`; `None` if `text` is not an address.
-    pub(crate) fn ip(&mut self, text: &str) -> Option<ObjectKey> {
+    pub(crate) fn ip(&mut self, text: &'a str) -> Option<ObjectKey> {
         let object_type = match text.parse::<IpAddr>().ok()? {
             IpAddr::V4(_) => "ipv4-addr",
             IpAddr::V6(_) => "ipv6-addr",
         };
-        Some(self.valued(object_type, text))
+        Some(self.valued(object_type, Cow::Borrowed(text)))
     }
 
     /// A `domain-name` (a trailing dot dropped); `None` if empty.
-    pub(crate) fn domain(&mut self, name: &str) -> Option<ObjectKey> {
+    pub(crate) fn domain(&mut self, name: &'a str) -> Option<ObjectKey> {
         let name = name.strip_suffix('.').unwrap_or(name);
         if name.is_empty() || name.contains(char::is_whitespace) {
             return None;
         }
-        Some(self.valued("domain-name", name))
+        Some(self.valued("domain-name", Cow::Borrowed(name)))
     }
 
     /// Adds `resolved` (keys of addresses or names) to the `resolves_to_refs` of `domain`.
     pub(crate) fn resolves_to(&mut self, domain: ObjectKey, resolved: &[ObjectKey]) {
-        if resolved.is_empty() {
-            return;
-        }
-        let Some(object) = self.objects.get_mut(domain.0) else {
-            return;
-        };
-        let references = object
-            .entry("resolves_to_refs")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(references) = references {
+        if let Some(CompactObject::Valued { resolves_to, .. }) = self.objects.get_mut(domain.0) {
             for key in resolved {
-                let key = Value::from(key.text());
-                if !references.contains(&key) {
-                    references.push(key);
+                if !resolves_to.contains(key) {
+                    resolves_to.push(*key);
                 }
             }
         }
     }
 
     /// A `url`.
-    pub(crate) fn url(&mut self, value: &str) -> Option<ObjectKey> {
-        (!value.is_empty()).then(|| self.valued("url", value))
+    pub(crate) fn url(&mut self, value: &'a str) -> Option<ObjectKey> {
+        (!value.is_empty()).then(|| self.valued("url", Cow::Borrowed(value)))
     }
 
     /// A `url` from an HTTP host, port and request target: `http://host[:port]/path`.
@@ -131,7 +99,7 @@ impl ObservationBuilder {
         &mut self,
         host: &str,
         port: Option<u16>,
-        target: &str,
+        target: &'a str,
     ) -> Option<ObjectKey> {
         if target.starts_with("http://") || target.starts_with("https://") {
             return self.url(target);
@@ -149,102 +117,85 @@ impl ObservationBuilder {
             url.push_str(host);
         }
         if let Some(port) = port.filter(|port| *port != 80) {
-            url.push(':');
-            url.push_str(&port.to_string());
+            // Writing to a String cannot fail.
+            let _ = write!(url, ":{port}");
         }
         if !target.starts_with('/') {
             url.push('/');
         }
         url.push_str(target);
-        self.url(&url)
+        Some(self.valued("url", Cow::Owned(url)))
     }
 
     /// A `file` with what is known of it; `None` if nothing is.
-    pub(crate) fn file(&mut self, file: FileFacts<'_>) -> Option<ObjectKey> {
-        let mut hashes = Map::new();
-        for (algorithm, hash) in [
-            ("MD5", file.md5),
-            ("SHA-1", file.sha1),
-            ("SHA-256", file.sha256),
-        ] {
-            if let Some(hash) = hash.filter(|hash| !hash.is_empty()) {
-                hashes.insert(algorithm.to_owned(), Value::from(hash));
-            }
+    pub(crate) fn file(&mut self, file: FileFacts<'a>) -> Option<ObjectKey> {
+        let present =
+            |text: Option<&'a str>| text.filter(|text| !text.is_empty()).map(Cow::Borrowed);
+        let name = present(file.name);
+        let hashes = [present(file.md5), present(file.sha1), present(file.sha256)];
+        if name.is_none() && file.size.is_none() && hashes.iter().all(Option::is_none) {
+            return None;
         }
-        let mut object = Map::new();
-        object.insert("type".to_owned(), Value::from("file"));
-        if let Some(name) = file.name.filter(|name| !name.is_empty()) {
-            object.insert("name".to_owned(), Value::from(name));
-        }
-        if let Some(size) = file.size {
-            object.insert("size".to_owned(), Value::from(size));
-        }
-        if !hashes.is_empty() {
-            object.insert("hashes".to_owned(), Value::Object(hashes));
-        }
-        (object.len() > 1).then(|| self.add(object))
+        Some(self.add(CompactObject::File {
+            name,
+            size: file.size,
+            hashes,
+        }))
     }
 
     /// An `x509-certificate` by its SHA-1 fingerprint (`aa:bb:…` or plain hex).
     pub(crate) fn certificate_sha1(&mut self, fingerprint: &str) -> Option<ObjectKey> {
-        let hex: String = fingerprint
+        let sha1: String = fingerprint
             .chars()
             .filter(|c| *c != ':')
             .map(|c| c.to_ascii_lowercase())
             .collect();
-        if hex.len() != 40 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        if sha1.len() != 40 || !sha1.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return None;
         }
-        let mut hashes = Map::new();
-        hashes.insert("SHA-1".to_owned(), Value::from(hex));
-        let mut object = Map::new();
-        object.insert("type".to_owned(), Value::from("x509-certificate"));
-        object.insert("hashes".to_owned(), Value::Object(hashes));
-        Some(self.add(object))
+        Some(self.add(CompactObject::Certificate { sha1 }))
     }
 
     /// A `network-traffic` between the given address objects.
-    pub(crate) fn network_traffic(&mut self, flow: FlowFacts<'_>) -> ObjectKey {
-        let mut object = Map::new();
-        object.insert("type".to_owned(), Value::from("network-traffic"));
-        if let Some(source) = flow.src_ref {
-            object.insert("src_ref".to_owned(), Value::from(source.text()));
-        }
-        if let Some(destination) = flow.dst_ref {
-            object.insert("dst_ref".to_owned(), Value::from(destination.text()));
-        }
-        if let Some(port) = flow.src_port {
-            object.insert("src_port".to_owned(), Value::from(port));
-        }
-        if let Some(port) = flow.dst_port {
-            object.insert("dst_port".to_owned(), Value::from(port));
-        }
-        let protocols: Vec<Value> = flow
+    pub(crate) fn network_traffic(&mut self, flow: FlowFacts<'_, 'a>) -> ObjectKey {
+        let protocols = flow
             .protocols
             .iter()
             .filter(|protocol| !protocol.is_empty())
-            .map(|protocol| Value::from(protocol.to_ascii_lowercase()))
+            .map(|protocol| lower_case(protocol))
             .collect();
-        if !protocols.is_empty() {
-            object.insert("protocols".to_owned(), Value::Array(protocols));
-        }
-        self.add(object)
+        self.add(CompactObject::NetworkTraffic {
+            src_ref: flow.src_ref,
+            dst_ref: flow.dst_ref,
+            src_port: flow.src_port,
+            dst_port: flow.dst_port,
+            protocols,
+        })
     }
 
     /// The observation, or `None` when the line held no observable.
-    pub(crate) fn finish(self) -> Option<Observation> {
-        (!self.objects.is_empty()).then_some(Observation {
-            id: None,
+    pub(crate) fn finish(self) -> Option<CompactObservation<'a>> {
+        (!self.objects.is_empty()).then_some(CompactObservation {
+            objects: self.objects,
             first_observed: self.first_observed,
             last_observed: self.last_observed,
-            number_observed: 1,
-            objects: self
-                .objects
-                .into_iter()
-                .enumerate()
-                .map(|(position, object)| (ObjectKey(position).text(), object))
-                .collect::<BTreeMap<_, _>>(),
         })
+    }
+}
+
+/// A protocol name in lower case, borrowed when it already is (the usual names written
+/// in capitals, such as EVE's `TCP`, need no allocation either).
+fn lower_case(protocol: &str) -> Cow<'_, str> {
+    if !protocol.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        return Cow::Borrowed(protocol);
+    }
+    match protocol {
+        "TCP" => Cow::Borrowed("tcp"),
+        "UDP" => Cow::Borrowed("udp"),
+        "ICMP" => Cow::Borrowed("icmp"),
+        "IPV6-ICMP" => Cow::Borrowed("ipv6-icmp"),
+        "SCTP" => Cow::Borrowed("sctp"),
+        _ => Cow::Owned(protocol.to_ascii_lowercase()),
     }
 }
 
@@ -260,21 +211,21 @@ pub(crate) struct FileFacts<'a> {
 
 /// What a log says about a connection.
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FlowFacts<'a> {
+pub(crate) struct FlowFacts<'p, 'a> {
     pub(crate) src_ref: Option<ObjectKey>,
     pub(crate) dst_ref: Option<ObjectKey>,
     pub(crate) src_port: Option<u16>,
     pub(crate) dst_port: Option<u16>,
-    pub(crate) protocols: &'a [&'a str],
+    pub(crate) protocols: &'p [&'a str],
 }
 
 /// The addresses and ports of a connection, as most logs give them: the two address
 /// objects and a `network-traffic` between them.
-pub(crate) fn add_connection(
-    builder: &mut ObservationBuilder,
-    source: (Option<&str>, Option<u16>),
-    destination: (Option<&str>, Option<u16>),
-    protocols: &[&str],
+pub(crate) fn add_connection<'a>(
+    builder: &mut ObservationBuilder<'a>,
+    source: (Option<&'a str>, Option<u16>),
+    destination: (Option<&'a str>, Option<u16>),
+    protocols: &[&'a str],
 ) {
     let src_ref = source.0.and_then(|address| builder.ip(address));
     let dst_ref = destination.0.and_then(|address| builder.ip(address));

@@ -13,11 +13,11 @@
 
 use std::borrow::Cow;
 
-use dijkwacht_pattern::Observation;
 use serde::Deserialize;
 
 use crate::ProblemKind;
 use crate::builder::{FileFacts, ObservationBuilder, add_connection};
+use crate::compact::CompactObservation;
 use crate::time::parse_rfc3339_micros;
 
 /// The `event_type`s this reader maps.
@@ -129,8 +129,11 @@ struct EveFileinfo<'a> {
     sha256: Option<Cow<'a, str>>,
 }
 
-/// The observation of one EVE line.
-pub(crate) fn read_eve_line(line: &[u8]) -> Result<(EveEventType, Observation), ProblemKind> {
+/// Hands the observation of one EVE line to `emit`.
+pub(crate) fn read_eve_line(
+    line: &[u8],
+    emit: impl FnOnce(EveEventType, CompactObservation<'_>),
+) -> Result<(), ProblemKind> {
     let record: EveRecord<'_> =
         serde_json::from_slice(line).map_err(|error| ProblemKind::Malformed(error.to_string()))?;
     let event_type_name = record.event_type.as_deref().unwrap_or("");
@@ -193,12 +196,13 @@ pub(crate) fn read_eve_line(line: &[u8]) -> Result<(EveEventType, Observation), 
         });
     }
     let observation = builder.finish().ok_or(ProblemKind::NothingObserved)?;
-    Ok((event_type, observation))
+    emit(event_type, observation);
+    Ok(())
 }
 
 /// Query names, answer names and the addresses (or names) they resolve to; both the
 /// version 2 layout (`rrname` on the record) and version 3 (`queries`).
-fn add_dns(builder: &mut ObservationBuilder, dns: &EveDns<'_>) {
+fn add_dns<'r>(builder: &mut ObservationBuilder<'r>, dns: &'r EveDns<'_>) {
     let query_names = dns
         .rrname
         .iter()

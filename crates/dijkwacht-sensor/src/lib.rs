@@ -16,6 +16,7 @@
 //! the caller's (the bulk index of `dijkwacht-pattern` is the usual next step).
 
 mod builder;
+mod compact;
 pub mod eve;
 mod lines;
 mod plain;
@@ -24,11 +25,14 @@ mod stix;
 mod time;
 pub mod zeek;
 
+use std::cell::OnceCell;
 use std::io::{BufRead, Read};
 
 use dijkwacht_pattern::Observation;
+use dijkwacht_pattern::bulk::{ObservedValue, ObservedValues};
 use serde_json::Value;
 
+pub use self::compact::CompactObservation;
 pub use self::eve::EveEventType;
 use self::lines::{Line, read_bounded_line};
 pub use self::report::{LineProblem, MAX_PROBLEMS_KEPT, ProblemKind, ReadReport, SensorError};
@@ -63,20 +67,82 @@ pub enum EventSource {
     Stix,
 }
 
-/// One line's observation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
+/// One line's observation. Log lines keep their observables in compact form, borrowed
+/// from the line: the bulk index reads them directly (the event is [`ObservedValues`]),
+/// and the JSON [`Observation`] is built only when asked for.
+#[derive(Debug)]
+pub struct Event<'a> {
     /// 1-based line of the input (for a multi-line STIX document, its first line).
     pub line: u64,
     pub source: EventSource,
-    pub observation: Observation,
+    values: EventValues<'a>,
+    built: OnceCell<Observation>,
+}
+
+#[derive(Debug)]
+enum EventValues<'a> {
+    Compact(CompactObservation<'a>),
+    Full(Observation),
+}
+
+impl<'a> Event<'a> {
+    fn new(line: u64, source: EventSource, values: EventValues<'a>) -> Event<'a> {
+        Event {
+            line,
+            source,
+            values,
+            built: OnceCell::new(),
+        }
+    }
+
+    /// The observation as the matcher reads it (built on the first call for log lines).
+    pub fn observation(&self) -> &Observation {
+        match &self.values {
+            EventValues::Full(observation) => observation,
+            EventValues::Compact(compact) => self.built.get_or_init(|| compact.to_observation()),
+        }
+    }
+
+    /// The observation, owned, to keep beyond the line.
+    pub fn into_observation(self) -> Observation {
+        match self.values {
+            EventValues::Full(observation) => observation,
+            EventValues::Compact(compact) => self
+                .built
+                .into_inner()
+                .unwrap_or_else(|| compact.to_observation()),
+        }
+    }
+
+    /// When the event was first and last seen, in Unix microseconds.
+    pub fn window(&self) -> (i64, i64) {
+        match &self.values {
+            EventValues::Full(observation) => {
+                (observation.first_observed, observation.last_observed)
+            }
+            EventValues::Compact(compact) => (compact.first_observed(), compact.last_observed()),
+        }
+    }
+}
+
+impl ObservedValues for Event<'_> {
+    fn visit_path(
+        &self,
+        path: &dijkwacht_pattern::ObjectPath,
+        visit: &mut dyn FnMut(ObservedValue<'_>),
+    ) {
+        match &self.values {
+            EventValues::Full(observation) => observation.visit_path(path, visit),
+            EventValues::Compact(compact) => compact.visit_path(path, visit),
+        }
+    }
 }
 
 /// Reads `reader` to its end in `format`, handing each event to `sink`.
 pub fn read_events(
     reader: impl BufRead,
     format: EventFormat,
-    sink: impl FnMut(Event),
+    sink: impl FnMut(Event<'_>),
 ) -> Result<ReadReport, SensorError> {
     read_events_with_limit(reader, format, MAX_LINE_BYTES, sink)
 }
@@ -86,7 +152,7 @@ pub fn read_events_with_limit(
     mut reader: impl BufRead,
     format: EventFormat,
     line_limit: usize,
-    mut sink: impl FnMut(Event),
+    mut sink: impl FnMut(Event<'_>),
 ) -> Result<ReadReport, SensorError> {
     let mut report = ReadReport::default();
     let mut buffer = Vec::with_capacity(4096);
@@ -117,13 +183,9 @@ pub fn read_events_with_limit(
             break;
         }
         let mut events = 0;
-        let mut emit = |source: EventSource, observation: Observation| {
+        let mut emit = |source: EventSource, values: EventValues<'_>| {
             events += 1;
-            sink(Event {
-                line: number,
-                source,
-                observation,
-            });
+            sink(Event::new(number, source, values));
         };
         let outcome = read_line(content, format, &mut stix, &mut emit);
         report.events += events;
@@ -147,7 +209,7 @@ fn read_stix_document(
     buffer: &mut Vec<u8>,
     line: u64,
     report: &mut ReadReport,
-    sink: &mut impl FnMut(Event),
+    sink: &mut impl FnMut(Event<'_>),
 ) -> Result<(), SensorError> {
     buffer.push(b'\n');
     let mut limited = reader.take(MAX_STIX_DOCUMENT_BYTES);
@@ -165,11 +227,11 @@ fn read_stix_document(
     let mut events = 0;
     let result = StixContext::default().read_value(value, &mut |observation| {
         events += 1;
-        sink(Event {
+        sink(Event::new(
             line,
-            source: EventSource::Stix,
-            observation,
-        });
+            EventSource::Stix,
+            EventValues::Full(observation),
+        ));
     });
     report.events += events;
     if let Err(problem) = result {
@@ -201,31 +263,33 @@ fn read_line(
     line: &[u8],
     format: EventFormat,
     stix: &mut StixContext,
-    emit: &mut dyn FnMut(EventSource, Observation),
+    emit: &mut dyn FnMut(EventSource, EventValues<'_>),
 ) -> Result<(), ProblemKind> {
     let format = match format {
         EventFormat::Auto => detect(line),
         other => other,
     };
     match format {
-        EventFormat::SuricataEve => {
-            let (event_type, observation) = eve::read_eve_line(line)?;
-            emit(EventSource::Suricata(event_type), observation);
-        }
-        EventFormat::Zeek => {
-            let (log, observation) = zeek::read_zeek_line(line)?;
-            emit(EventSource::Zeek(log), observation);
-        }
+        EventFormat::SuricataEve => eve::read_eve_line(line, |event_type, observation| {
+            emit(
+                EventSource::Suricata(event_type),
+                EventValues::Compact(observation),
+            );
+        })?,
+        EventFormat::Zeek => zeek::read_zeek_line(line, |log, observation| {
+            emit(EventSource::Zeek(log), EventValues::Compact(observation));
+        })?,
         EventFormat::PlainJson => {
             let value: Value = parse_json(line)?;
             let object = value
                 .as_object()
                 .ok_or_else(|| ProblemKind::Malformed("not a JSON object".to_owned()))?;
-            emit(EventSource::PlainJson, plain::read_plain_object(object)?);
+            let observation = plain::read_plain_object(object)?;
+            emit(EventSource::PlainJson, EventValues::Compact(observation));
         }
         EventFormat::Stix | EventFormat::Auto => {
             stix.read_value(parse_json(line)?, &mut |observation| {
-                emit(EventSource::Stix, observation);
+                emit(EventSource::Stix, EventValues::Full(observation));
             })?;
         }
     }

@@ -4,11 +4,11 @@
 //! `time` or `ts` (RFC 3339, or seconds since the epoch); without one the event is
 //! placed at the epoch.
 
-use dijkwacht_pattern::Observation;
 use serde_json::{Map, Value};
 
 use crate::ProblemKind;
 use crate::builder::{FileFacts, ObservationBuilder, add_connection};
+use crate::compact::CompactObservation;
 use crate::time::{epoch_seconds_micros, parse_rfc3339_micros};
 
 const TIME: &[&str] = &["timestamp", "@timestamp", "time", "ts"];
@@ -56,7 +56,9 @@ fn port(object: &Map<String, Value>, names: &[&str]) -> Option<u16> {
 }
 
 /// The observation of one plain JSON object.
-pub(crate) fn read_plain_object(object: &Map<String, Value>) -> Result<Observation, ProblemKind> {
+pub(crate) fn read_plain_object(
+    object: &Map<String, Value>,
+) -> Result<CompactObservation<'_>, ProblemKind> {
     let observed_at = match first(object, TIME) {
         Some(Value::String(text)) => parse_rfc3339_micros(text),
         Some(Value::Number(number)) => number.as_f64().and_then(epoch_seconds_micros),

@@ -8,11 +8,11 @@
 
 use std::borrow::Cow;
 
-use dijkwacht_pattern::Observation;
 use serde::Deserialize;
 
 use crate::ProblemKind;
 use crate::builder::{FileFacts, ObservationBuilder, add_connection};
+use crate::compact::CompactObservation;
 use crate::time::{epoch_seconds_micros, parse_rfc3339_micros};
 
 /// The Zeek logs this reader maps.
@@ -113,8 +113,11 @@ impl ZeekRecord<'_> {
     }
 }
 
-/// The observation of one Zeek JSON line.
-pub(crate) fn read_zeek_line(line: &[u8]) -> Result<(ZeekLog, Observation), ProblemKind> {
+/// Hands the observation of one Zeek JSON line to `emit`.
+pub(crate) fn read_zeek_line(
+    line: &[u8],
+    emit: impl FnOnce(ZeekLog, CompactObservation<'_>),
+) -> Result<(), ProblemKind> {
     let record: ZeekRecord<'_> =
         serde_json::from_slice(line).map_err(|error| ProblemKind::Malformed(error.to_string()))?;
     let log = record.log()?;
@@ -177,5 +180,6 @@ pub(crate) fn read_zeek_line(line: &[u8]) -> Result<(ZeekLog, Observation), Prob
         }
     }
     let observation = builder.finish().ok_or(ProblemKind::NothingObserved)?;
-    Ok((log, observation))
+    emit(log, observation);
+    Ok(())
 }

@@ -12,12 +12,36 @@ use std::path::PathBuf;
 use dijkwacht_pattern::bulk::{IndicatorIndex, IndicatorKey, Validity};
 use dijkwacht_pattern::{Observation, parse};
 use dijkwacht_sensor::{
-    EveEventType, Event, EventFormat, EventSource, LineProblem, ProblemKind, ReadReport, ZeekLog,
+    EveEventType, EventFormat, EventSource, LineProblem, ProblemKind, ReadReport, ZeekLog,
     read_events, read_events_with_limit,
 };
+
+#[path = "samples/compact.rs"]
+mod compact;
+
+/// An event kept beyond its line: where it came from and its observation.
+struct Event {
+    line: u64,
+    source: EventSource,
+    observation: Observation,
+}
+
+impl Event {
+    fn observation(&self) -> &Observation {
+        &self.observation
+    }
+}
+
+fn keep(event: dijkwacht_sensor::Event<'_>) -> Event {
+    Event {
+        line: event.line,
+        source: event.source,
+        observation: event.into_observation(),
+    }
+}
 use serde_json::{Value, json};
 
-fn sample(name: &str) -> PathBuf {
+pub(crate) fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("samples")
         .join(name)
@@ -26,14 +50,16 @@ fn sample(name: &str) -> PathBuf {
 fn read_sample(name: &str, format: EventFormat) -> (Vec<Event>, ReadReport) {
     let file = File::open(sample(name)).unwrap_or_else(|error| panic!("{name}: {error}"));
     let mut events = Vec::new();
-    let report = read_events(BufReader::new(file), format, |event| events.push(event))
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let report = read_events(BufReader::new(file), format, |event| {
+        events.push(keep(event))
+    })
+    .unwrap_or_else(|error| panic!("{name}: {error}"));
     (events, report)
 }
 
 fn read_text(text: &str, format: EventFormat) -> (Vec<Event>, ReadReport) {
     let mut events = Vec::new();
-    let report = read_events(text.as_bytes(), format, |event| events.push(event))
+    let report = read_events(text.as_bytes(), format, |event| events.push(keep(event)))
         .unwrap_or_else(|error| panic!("{error}"));
     (events, report)
 }
@@ -94,9 +120,9 @@ fn eve_lines_become_these_observations() {
         (first.line, first.source),
         (1, EventSource::Suricata(EveEventType::Http))
     );
-    assert_eq!(first.observation.first_observed, 1_772_442_002_209_000);
+    assert_eq!(first.observation().first_observed, 1_772_442_002_209_000);
     assert_eq!(
-        objects(&first.observation),
+        objects(first.observation()),
         json!({
             "0": {"type": "ipv4-addr", "value": "10.10.2.247"},
             "1": {"type": "ipv4-addr", "value": "20.190.159.2"},
@@ -110,7 +136,7 @@ fn eve_lines_become_these_observations() {
         .iter()
         .find(|event| event.source == EventSource::Suricata(EveEventType::Tls))
         .unwrap_or_else(|| panic!("a TLS event"));
-    let certificate = &tls.observation.objects["4"];
+    let certificate = &tls.observation().objects["4"];
     assert_eq!(certificate["type"], "x509-certificate");
     assert_eq!(
         certificate["hashes"]["SHA-1"].as_str().map(str::len),
@@ -120,10 +146,10 @@ fn eve_lines_become_these_observations() {
         .iter()
         .find(|event| {
             event.source == EventSource::Suricata(EveEventType::Dns)
-                && event.observation.objects.len() == 5
+                && event.observation().objects.len() == 5
         })
         .unwrap_or_else(|| panic!("a DNS answer"));
-    let domain = &answer.observation.objects["3"];
+    let domain = &answer.observation().objects["3"];
     assert_eq!(domain["type"], "domain-name");
     assert_eq!(domain["resolves_to_refs"], json!(["4"]));
     let file = events
@@ -131,7 +157,7 @@ fn eve_lines_become_these_observations() {
         .find(|event| event.source == EventSource::Suricata(EveEventType::Fileinfo))
         .and_then(|event| {
             event
-                .observation
+                .observation()
                 .objects
                 .values()
                 .find(|o| o["type"] == "file")
@@ -143,7 +169,7 @@ fn eve_lines_become_these_observations() {
         .find(|event| event.source == EventSource::Suricata(EveEventType::Http))
         .and_then(|event| {
             event
-                .observation
+                .observation()
                 .objects
                 .values()
                 .find(|o| o["type"] == "url")
@@ -174,7 +200,7 @@ fn zeek_logs_are_known_by_their_fields() {
         }
     }
     let (events, _) = read_sample("zeek/dns.log", EventFormat::Zeek);
-    let first = &events[0].observation;
+    let first = events[0].observation();
     let domain = first
         .objects
         .values()
@@ -182,7 +208,7 @@ fn zeek_logs_are_known_by_their_fields() {
         .unwrap_or_else(|| panic!("a domain"));
     assert_eq!(domain["resolves_to_refs"].as_array().map(Vec::len), Some(1));
     let (events, _) = read_sample("zeek/conn.log", EventFormat::Zeek);
-    let conn = &events[0].observation;
+    let conn = events[0].observation();
     assert!(conn.last_observed >= conn.first_observed);
     assert_eq!(conn.objects["2"]["protocols"], json!(["tcp", "ssl"]));
 }
@@ -226,7 +252,7 @@ fn the_index_reports_every_expected_hit_and_exact_ones_exactly() {
         let (events, _) = read_sample(name, EventFormat::Auto);
         for event in events {
             hits.clear();
-            index.candidates(&event.observation, &mut hits);
+            index.candidates(event.observation(), &mut hits);
             for hit in &hits {
                 *reported.entry(hit.key.to_string()).or_default() += 1;
                 if hit.exact {
@@ -279,7 +305,7 @@ fn stix_bundles_and_lines_give_observations() {
     ] {
         let (events, report) = read_text(text, format);
         assert_eq!((events.len(), report.problem_count()), (1, 0), "{text}");
-        let observation = &events[0].observation;
+        let observation = events[0].observation();
         assert_eq!(observation.number_observed, 3);
         assert_eq!(
             observation.objects["ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"]["value"],
@@ -300,7 +326,7 @@ fn plain_json_lines_use_common_field_names() {
     let (events, report) = read_text(text, EventFormat::PlainJson);
     assert_eq!(events.len(), 2);
     assert_eq!(
-        objects(&events[0].observation),
+        objects(events[0].observation()),
         json!({
             "0": {"type": "ipv4-addr", "value": "10.0.0.5"},
             "1": {"type": "ipv4-addr", "value": "203.0.113.66"},
@@ -310,8 +336,11 @@ fn plain_json_lines_use_common_field_names() {
             "5": {"type": "file", "hashes": {"SHA-256": "ab"}}
         })
     );
-    assert_eq!(events[1].observation.objects["0"]["type"], "ipv4-addr");
-    assert_eq!(events[1].observation.first_observed, 1_772_442_000_500_000);
+    assert_eq!(events[1].observation().objects["0"]["type"], "ipv4-addr");
+    assert_eq!(
+        events[1].observation().first_observed,
+        1_772_442_000_500_000
+    );
     assert_eq!((report.nothing_observed, report.malformed), (1, 1));
     assert_eq!(report.problems[0].line, 3);
 }

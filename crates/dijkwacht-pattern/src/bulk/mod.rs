@@ -21,6 +21,7 @@
 //! order of `valid_until`, so a call reads only those whose time has passed.
 
 mod decompose;
+mod observed;
 mod paths;
 mod prefix;
 mod regexes;
@@ -35,17 +36,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-use serde_json::Value;
-
 use self::decompose::{AnchorSpec, decompose};
+pub use self::observed::{ObservedValue, ObservedValues};
 use self::paths::{AnchorKind, PathInfo, PathTable};
 use self::prefix::{Cidr, PrefixIndex};
 pub use self::regexes::REGEX_SIZE_LIMIT;
 use self::regexes::RegexIndex;
-use self::scalar::{Scalar, observed_scalar, visit_path_values};
+use self::scalar::Scalar;
 use self::value_table::{PathId, Posting, ValueTable};
 use crate::{Observation, Pattern};
+use rustc_hash::FxHashMap;
 
 /// An indicator's STIX id, shared cheaply between the index and its hits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -445,20 +445,20 @@ impl IndicatorIndex {
     /// once; every indicator whose pattern it does satisfy is among them (and those
     /// reported `exact` are satisfied). Indicators without anchors are always appended.
     pub fn candidates(&self, observation: &Observation, out: &mut Vec<Hit>) {
+        self.candidates_in(observation, out);
+    }
+
+    /// [`IndicatorIndex::candidates`] for values read from any [`ObservedValues`], such
+    /// as a sensor's compact form of a log line.
+    pub fn candidates_in<V: ObservedValues + ?Sized>(&self, values: &V, out: &mut Vec<Hit>) {
         let mut found = Vec::new();
-        for object in observation.objects.values() {
-            let Some(object_type) = object.get("type").and_then(Value::as_str) else {
+        for &path_id in self.paths.in_use() {
+            let Some(info) = self.paths.info(path_id) else {
                 continue;
             };
-            for &path_id in self.paths.in_use_for(object_type) {
-                let Some(info) = self.paths.info(path_id) else {
-                    continue;
-                };
-                let (property, steps) = (&info.path.property, &info.path.steps);
-                visit_path_values(observation, object, property, steps, &mut |value| {
-                    self.probe(path_id, info, value, &mut found);
-                });
-            }
+            values.visit_path(&info.path, &mut |value| {
+                self.probe(path_id, info, value, &mut found);
+            });
         }
         found.extend(
             self.always_check
@@ -468,9 +468,15 @@ impl IndicatorIndex {
         self.report(found, out);
     }
 
-    fn probe(&self, path_id: PathId, info: &PathInfo, value: &Value, found: &mut Vec<Posting>) {
+    fn probe(
+        &self,
+        path_id: PathId,
+        info: &PathInfo,
+        value: ObservedValue<'_>,
+        found: &mut Vec<Posting>,
+    ) {
         if info.value_anchors > 0 {
-            match observed_scalar(value) {
+            match value.scalar() {
                 Some(Scalar::Text(text)) => {
                     let folded = info.folding.fold(text);
                     let postings = self.values.lookup_text(path_id, &folded.text);
@@ -480,7 +486,7 @@ impl IndicatorIndex {
                 None => {}
             }
         }
-        let Value::String(text) = value else {
+        let ObservedValue::Text(text) = value else {
             return;
         };
         if info.suffix_anchors > 0 {

@@ -48,8 +48,8 @@ impl PathInfo {
 pub(crate) struct PathTable {
     by_text: FxHashMap<Box<str>, PathId>,
     paths: Vec<PathInfo>,
-    /// The paths in use, by object type.
-    in_use_by_type: FxHashMap<Box<str>, Vec<PathId>>,
+    /// The paths with at least one anchor.
+    in_use: Vec<PathId>,
 }
 
 impl PathTable {
@@ -82,10 +82,7 @@ impl PathTable {
             return;
         };
         if info.total() == 0 {
-            self.in_use_by_type
-                .entry(info.path.object_type.as_str().into())
-                .or_default()
-                .push(id);
+            self.in_use.push(id);
         }
         *info.counter(kind) += 1;
     }
@@ -98,21 +95,13 @@ impl PathTable {
         let counter = info.counter(kind);
         *counter = counter.saturating_sub(1);
         if info.total() == 0 {
-            let object_type = info.path.object_type.as_str();
-            if let Some(ids) = self.in_use_by_type.get_mut(object_type) {
-                ids.retain(|&other| other != id);
-                if ids.is_empty() {
-                    self.in_use_by_type.remove(object_type);
-                }
-            }
+            self.in_use.retain(|&other| other != id);
         }
     }
 
-    /// The paths with anchors on objects of `object_type`.
-    pub(crate) fn in_use_for(&self, object_type: &str) -> &[PathId] {
-        self.in_use_by_type
-            .get(object_type)
-            .map_or(&[], Vec::as_slice)
+    /// The paths with anchors.
+    pub(crate) fn in_use(&self) -> &[PathId] {
+        &self.in_use
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -46,16 +46,8 @@ impl Scalar<'_> {
         }
     }
 
-    /// The scalar of a JSON number, or `None` for a number no constant can equal.
-    fn of_number(number: &serde_json::Number) -> Option<Scalar<'static>> {
-        if let Some(integer) = number.as_i64() {
-            return Some(Scalar::Integer(integer));
-        }
-        number.as_f64().and_then(Scalar::of_float)
-    }
-
     /// Whole numbers key as integers, so that `5` and `5.0` meet, as STIX compares them.
-    fn of_float(float: f64) -> Option<Scalar<'static>> {
+    pub(crate) fn of_float(float: f64) -> Option<Scalar<'static>> {
         if !float.is_finite() {
             return None;
         }
@@ -211,17 +203,6 @@ fn walk<'o>(
                 }
             }
         }
-    }
-}
-
-/// The scalar of an observed JSON value, or `None` for values no constant can equal
-/// (objects, lists, null).
-pub(crate) fn observed_scalar(value: &Value) -> Option<Scalar<'_>> {
-    match value {
-        Value::String(text) => Some(Scalar::Text(text)),
-        Value::Number(number) => Scalar::of_number(number),
-        Value::Bool(flag) => Some(Scalar::Boolean(*flag)),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
     }
 }
 

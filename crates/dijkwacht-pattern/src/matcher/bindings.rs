@@ -145,7 +145,7 @@ impl Context<'_> {
             } => {
                 let mut bindings = self.bindings(inner, true);
                 bindings.retain(|binding| {
-                    binding.latest_first.saturating_sub(binding.earliest_last) <= *window_micros
+                    binding.latest_first.saturating_sub(binding.earliest_last) < *window_micros
                 });
                 bindings
             }

@@ -366,9 +366,14 @@ fn qualifiers_have_the_specified_boundaries() {
                 "([x-event:n = 1] AND [x-event:n = 5]) WITHIN 5 SECONDS",
                 true,
             ),
-            // A spread of exactly the window is within it, as in the reference matcher.
+            // A spread of exactly the window is not within it (§9.5.1: the latest
+            // timestamp MUST NOT be equal to the earliest plus the window).
             (
                 "([x-event:n = 1] AND [x-event:n = 5]) WITHIN 4 SECONDS",
+                false,
+            ),
+            (
+                "([x-event:n = 1] AND [x-event:n = 5]) WITHIN 4.000001 SECONDS",
                 true,
             ),
             (

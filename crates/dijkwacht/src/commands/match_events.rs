@@ -298,19 +298,18 @@ fn event_format(format: MatchEventFormat) -> EventFormat {
 
 /// Checks one event against the index, evaluates the candidates in full, and tallies
 /// the hits.
-fn record_hits(indicators: &Indicators, event: &Event, tally: &mut SightingTally) {
+fn record_hits(indicators: &Indicators, event: &Event<'_>, tally: &mut SightingTally) {
     let mut candidates: Vec<IndexHit> = Vec::new();
-    indicators
-        .index
-        .candidates(&event.observation, &mut candidates);
+    indicators.index.candidates_in(event, &mut candidates);
     for candidate in candidates {
         let Some(indexed) = indicators.by_id.get(candidate.key.as_str()) else {
             continue;
         };
-        if !candidate.exact && !indexed.compiled.matches_one(&event.observation) {
+        // The JSON observation is built only now, for the rare event with a candidate.
+        if !candidate.exact && !indexed.compiled.matches_one(event.observation()) {
             continue;
         }
-        let observation = &event.observation;
+        let observation = event.observation();
         tally.add(&Hit {
             indicator_id: candidate.key.as_str().to_owned(),
             indicator_name: indexed.name.clone(),
