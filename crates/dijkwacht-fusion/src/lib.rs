@@ -12,10 +12,12 @@
 //! Invariant: no I/O beyond reading files named by the caller (warning-list folders);
 //! no storage, no HTTP.
 
+pub mod config;
 pub mod csaf;
 pub mod kev;
 pub mod lists;
 pub mod mapped;
 pub mod misp;
 pub mod personal_data;
+pub mod transform;
 pub mod warning_lists;

@@ -136,6 +136,13 @@ impl ObservedValues for Event<'_> {
             EventValues::Compact(compact) => compact.visit_path(path, visit),
         }
     }
+
+    fn as_observation(&self) -> Option<&Observation> {
+        match &self.values {
+            EventValues::Full(observation) => Some(observation),
+            EventValues::Compact(_) => None,
+        }
+    }
 }
 
 /// Reads `reader` to its end in `format`, handing each event to `sink`.

@@ -61,6 +61,9 @@ pub enum Command {
     /// Manage API tokens for machines.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage and run the fusion center's sources (feeds), kept in dijkwacht.toml.
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// Check or show the hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -473,4 +476,62 @@ pub enum MatchEventFormat {
 pub enum MatchOutputFormat {
     Table,
     Stix,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourceCommand {
+    /// Add a source to dijkwacht.toml.
+    Add(Box<SourceAddArgs>),
+    /// List the configured sources.
+    List,
+    /// Run sources now (all enabled ones when none is named) and report what each did.
+    Run {
+        /// Source names.
+        names: Vec<String>,
+    },
+    /// Show each source's health: last success, last error, lag, last run's figures.
+    Status {
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Remove a source from dijkwacht.toml and forget where it stopped.
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct SourceAddArgs {
+    /// A short name: letters, digits, '-', '_' or '.'.
+    pub name: String,
+    /// taxii, misp-feed, csv, list, kev, csaf or stix.
+    #[arg(long)]
+    pub kind: String,
+    /// The URL to fetch.
+    #[arg(long, conflicts_with = "path", required_unless_present = "path")]
+    pub url: Option<String>,
+    /// A file or folder to read instead.
+    #[arg(long)]
+    pub path: Option<String>,
+    /// How often `dijkwacht serve` runs it: 30m, 6h, 1d.
+    #[arg(long)]
+    pub every: Option<String>,
+    /// Admiralty source reliability, A (reliable) to F (cannot be judged).
+    #[arg(long, default_value = "C")]
+    pub reliability: String,
+    /// A community to share the output into (repeatable); none: the organisation only.
+    #[arg(long = "community")]
+    pub communities: Vec<String>,
+    /// The TLP of objects that carry none: clear, green, amber, amber+strict or red.
+    #[arg(long)]
+    pub tlp: Option<String>,
+    /// HTTP Basic user name; the password comes from the variable named by --password-env.
+    #[arg(long, requires = "password_env")]
+    pub user: Option<String>,
+    #[arg(long)]
+    pub password_env: Option<String>,
+    /// The environment variable holding a bearer token.
+    #[arg(long, conflicts_with = "user")]
+    pub token_env: Option<String>,
+    /// The organisation (by name) the fusion center stores as, when dijkwacht.toml names none yet.
+    #[arg(long = "as")]
+    pub organisation: Option<String>,
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod data_dir;
+mod fusion;
 mod matching;
 mod reading;
 

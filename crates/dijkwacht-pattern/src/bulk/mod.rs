@@ -42,10 +42,11 @@ use self::paths::{AnchorKind, PathInfo, PathTable};
 use self::prefix::{Cidr, PrefixIndex};
 pub use self::regexes::REGEX_SIZE_LIMIT;
 use self::regexes::RegexIndex;
-use self::scalar::Scalar;
+use self::scalar::{Scalar, visit_path_values};
 use self::value_table::{PathId, Posting, ValueTable};
 use crate::{Observation, Pattern};
 use rustc_hash::FxHashMap;
+use serde_json::Value;
 
 /// An indicator's STIX id, shared cheaply between the index and its hits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -445,12 +446,35 @@ impl IndicatorIndex {
     /// once; every indicator whose pattern it does satisfy is among them (and those
     /// reported `exact` are satisfied). Indicators without anchors are always appended.
     pub fn candidates(&self, observation: &Observation, out: &mut Vec<Hit>) {
-        self.candidates_in(observation, out);
+        // Object by object: each JSON object's type is read once, and only the paths
+        // on its type are walked.
+        let mut found = Vec::new();
+        for object in observation.objects.values() {
+            let Some(object_type) = object.get("type").and_then(Value::as_str) else {
+                continue;
+            };
+            for &path_id in self.paths.in_use_for(object_type) {
+                let Some(info) = self.paths.info(path_id) else {
+                    continue;
+                };
+                let (property, steps) = (&info.path.property, &info.path.steps);
+                visit_path_values(observation, object, property, steps, &mut |value| {
+                    if let Some(observed) = ObservedValue::of_json(value) {
+                        self.probe(path_id, info, observed, &mut found);
+                    }
+                });
+            }
+        }
+        self.report_with_always_checked(found, out);
     }
 
     /// [`IndicatorIndex::candidates`] for values read from any [`ObservedValues`], such
     /// as a sensor's compact form of a log line.
     pub fn candidates_in<V: ObservedValues + ?Sized>(&self, values: &V, out: &mut Vec<Hit>) {
+        if let Some(observation) = values.as_observation() {
+            self.candidates(observation, out);
+            return;
+        }
         let mut found = Vec::new();
         for &path_id in self.paths.in_use() {
             let Some(info) = self.paths.info(path_id) else {
@@ -460,6 +484,10 @@ impl IndicatorIndex {
                 self.probe(path_id, info, value, &mut found);
             });
         }
+        self.report_with_always_checked(found, out);
+    }
+
+    fn report_with_always_checked(&self, mut found: Vec<Posting>, out: &mut Vec<Hit>) {
         found.extend(
             self.always_check
                 .iter()

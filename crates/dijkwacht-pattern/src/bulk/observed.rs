@@ -53,9 +53,19 @@ impl<'a> ObservedValue<'a> {
 /// it would on the [`Observation`] the implementor stands for.
 pub trait ObservedValues {
     fn visit_path(&self, path: &ObjectPath, visit: &mut dyn FnMut(ObservedValue<'_>));
+
+    /// The JSON observation the values come from, when they do: the index then reads
+    /// it object by object, which is faster for JSON maps than path by path.
+    fn as_observation(&self) -> Option<&Observation> {
+        None
+    }
 }
 
 impl ObservedValues for Observation {
+    fn as_observation(&self) -> Option<&Observation> {
+        Some(self)
+    }
+
     fn visit_path(&self, path: &ObjectPath, visit: &mut dyn FnMut(ObservedValue<'_>)) {
         for object in self.objects.values() {
             if object.get("type").and_then(Value::as_str) != Some(path.object_type.as_str()) {

@@ -50,6 +50,8 @@ pub(crate) struct PathTable {
     paths: Vec<PathInfo>,
     /// The paths with at least one anchor.
     in_use: Vec<PathId>,
+    /// The same, by object type.
+    in_use_by_type: FxHashMap<Box<str>, Vec<PathId>>,
 }
 
 impl PathTable {
@@ -83,6 +85,10 @@ impl PathTable {
         };
         if info.total() == 0 {
             self.in_use.push(id);
+            self.in_use_by_type
+                .entry(info.path.object_type.as_str().into())
+                .or_default()
+                .push(id);
         }
         *info.counter(kind) += 1;
     }
@@ -96,12 +102,26 @@ impl PathTable {
         *counter = counter.saturating_sub(1);
         if info.total() == 0 {
             self.in_use.retain(|&other| other != id);
+            let object_type = info.path.object_type.as_str();
+            if let Some(ids) = self.in_use_by_type.get_mut(object_type) {
+                ids.retain(|&other| other != id);
+                if ids.is_empty() {
+                    self.in_use_by_type.remove(object_type);
+                }
+            }
         }
     }
 
     /// The paths with anchors.
     pub(crate) fn in_use(&self) -> &[PathId] {
         &self.in_use
+    }
+
+    /// The paths with anchors on objects of `object_type`.
+    pub(crate) fn in_use_for(&self, object_type: &str) -> &[PathId] {
+        self.in_use_by_type
+            .get(object_type)
+            .map_or(&[], Vec::as_slice)
     }
 
     pub(crate) fn len(&self) -> usize {

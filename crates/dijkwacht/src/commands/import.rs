@@ -251,11 +251,43 @@ async fn handling_defaults(
     let Some(owner) = &options.owner else {
         return Ok(None);
     };
+    let request = HandlingRequest {
+        owner,
+        communities: &options.communities,
+        through: options.through.as_deref(),
+        recipients: &options.recipients,
+        tlp: options.tlp.as_deref(),
+        public: options.public,
+        federated: options.federated,
+    };
+    handling_for(store, &request).await.map(Some)
+}
+
+/// Where objects stored on an organisation's behalf may go, as given on the command line
+/// or in a source's configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct HandlingRequest<'a> {
+    pub owner: &'a str,
+    pub communities: &'a [String],
+    pub through: Option<&'a str>,
+    pub recipients: &'a [String],
+    pub tlp: Option<&'a str>,
+    pub public: bool,
+    pub federated: bool,
+}
+
+/// Checks a [`HandlingRequest`] against the directory (the owner exists and is a member
+/// of every community named) and turns it into sharing attributes.
+pub async fn handling_for(
+    store: &SqliteStore,
+    options: &HandlingRequest<'_>,
+) -> anyhow::Result<HandlingDefaults> {
+    let owner = options.owner;
     if !store
         .organisations()
         .await?
         .iter()
-        .any(|organisation| organisation.name == *owner)
+        .any(|organisation| organisation.name == owner)
     {
         anyhow::bail!("there is no organisation '{owner}'; add it with `dijkwacht org add`");
     }
@@ -263,19 +295,19 @@ async fn handling_defaults(
     let is_member = |community: &str| {
         memberships.iter().any(|membership| {
             membership.community == community
-                && membership.organisation == *owner
+                && membership.organisation == owner
                 && membership.stage.is_member()
         })
     };
     let known = store.communities().await?;
-    for community in &options.communities {
+    for community in options.communities {
         if !is_member(community) {
             anyhow::bail!(
                 "{owner} is not a member of the community '{community}'; an organisation shares only into communities it takes part in"
             );
         }
     }
-    let attribute_to = match &options.through {
+    let attribute_to = match options.through {
         None => None,
         Some(community) => {
             if !is_member(community) {
@@ -292,12 +324,12 @@ async fn handling_defaults(
         }
     };
     let users = store.users().await?;
-    for recipient in &options.recipients {
+    for recipient in options.recipients {
         if !users.iter().any(|user| user.email == *recipient) {
             anyhow::bail!("there is no user '{recipient}' to name as a recipient");
         }
     }
-    let tlp = match &options.tlp {
+    let tlp = match options.tlp {
         // The strictest default of the communities shared into, else AMBER.
         None => known
             .iter()
@@ -319,11 +351,11 @@ async fn handling_defaults(
     } else {
         Scope::Communities(communities)
     };
-    Ok(Some(HandlingDefaults {
-        owner: owner.clone(),
+    Ok(HandlingDefaults {
+        owner: owner.to_owned(),
         scope,
         tlp,
         recipients: options.recipients.iter().map(UserId::new).collect(),
         attribute_to,
-    }))
+    })
 }

@@ -6,11 +6,12 @@ mod audit;
 mod bench;
 mod demo;
 mod export;
-mod import;
+pub(crate) mod import;
 mod init;
 mod match_events;
 mod search;
 mod serve;
+mod source;
 mod stats;
 mod validate;
 
@@ -35,6 +36,7 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::Community(command) => runtime()?.block_on(admin::community(&data, command)),
         Command::User(command) => runtime()?.block_on(admin::user(&data, command)),
         Command::Token(command) => runtime()?.block_on(admin::token(&data, command)),
+        Command::Source(command) => runtime()?.block_on(source::run(&data, command)),
         Command::Audit(AuditCommand::Verify) => audit::verify(&data),
         Command::Audit(AuditCommand::Show { limit }) => audit::show(&data, limit),
         Command::Bench(BenchCommand::Ingest(options)) => {

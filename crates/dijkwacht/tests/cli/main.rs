@@ -4,10 +4,12 @@
 
 mod directory;
 mod exports;
+mod feed_server;
 mod matching;
 mod openapi;
 mod serving;
 mod sharing;
+mod sources;
 mod stix;
 mod taxii;
 

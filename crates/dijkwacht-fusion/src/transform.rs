@@ -1,0 +1,192 @@
+//! The transforms every delivery of a source goes through before the store, in the order
+//! the design gives them: (validation and normalisation are the store's intake, which
+//! every storing path shares) → personal data out of free text → warning lists →
+//! deduplication. Each counts what it did in the [`TransformReport`], so that a run's
+//! report says why fewer objects were stored than fetched.
+//!
+//! Deduplication here is within one delivery: the same object twice (same id and
+//! version) is kept once, and indicators of different ids whose patterns are the same
+//! once parsed and printed canonically become one — the first, which records the ids
+//! of the others in `x_dijkwacht_merged_ids`. Across deliveries and sources the store
+//! meets the same ids: feeds map deterministically, so what was stored before is a
+//! duplicate there.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dijkwacht_stix::pattern;
+use serde_json::Value;
+
+/// What the transforms did to one delivery.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransformReport {
+    /// Objects that were the same as another of the delivery and folded into it.
+    pub merged: u64,
+    pub dropped_by_warning_list: u64,
+    pub flagged_by_warning_list: u64,
+    /// Pieces of personal data taken out of free text.
+    pub personal_data_removed: u64,
+    /// Remarks worth an operator's eye (an object left as it was, and why).
+    pub notes: Vec<String>,
+}
+
+/// The transforms of one source, built once from the configuration.
+#[derive(Debug, Default)]
+pub struct TransformChain {}
+
+impl TransformChain {
+    pub fn new() -> TransformChain {
+        TransformChain {}
+    }
+
+    /// Runs every transform over a delivery's objects.
+    pub fn apply(&self, objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
+        deduplicate(objects, report)
+    }
+}
+
+/// The key an object's version is known by: id and `modified` (or none, for SCOs and
+/// objects without versions).
+fn version_key(object: &Value) -> Option<(String, Option<String>)> {
+    let id = object.get("id")?.as_str()?.to_owned();
+    let modified = object
+        .get("modified")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    Some((id, modified))
+}
+
+/// The canonical text of an indicator's STIX pattern, if it has one that parses.
+fn canonical_pattern(object: &Value) -> Option<String> {
+    if object.get("type").and_then(Value::as_str) != Some("indicator") {
+        return None;
+    }
+    let pattern_type = object.get("pattern_type").and_then(Value::as_str)?;
+    if pattern_type != "stix" {
+        return None;
+    }
+    let text = object.get("pattern").and_then(Value::as_str)?;
+    pattern::parse(text).ok().map(|parsed| parsed.to_string())
+}
+
+/// Folds repeated objects and repeated indicator patterns of one delivery.
+pub fn deduplicate(objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
+    let mut seen_versions = BTreeSet::new();
+    let mut first_with_pattern: BTreeMap<String, usize> = BTreeMap::new();
+    let mut merged_ids: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    let mut kept: Vec<Value> = Vec::with_capacity(objects.len());
+    for object in objects {
+        if let Some(key) = version_key(&object) {
+            if !seen_versions.insert(key) {
+                report.merged += 1;
+                continue;
+            }
+        }
+        if let Some(canonical) = canonical_pattern(&object) {
+            if let Some(&first) = first_with_pattern.get(&canonical) {
+                let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+                let first_id = kept[first].get("id").and_then(Value::as_str);
+                if first_id != Some(id) {
+                    merged_ids.entry(first).or_default().insert(id.to_owned());
+                    report.merged += 1;
+                    continue;
+                }
+            } else {
+                first_with_pattern.insert(canonical, kept.len());
+            }
+        }
+        kept.push(object);
+    }
+    for (position, ids) in merged_ids {
+        if let Some(Value::Object(object)) = kept.get_mut(position) {
+            let mut all: BTreeSet<String> = object
+                .get("x_dijkwacht_merged_ids")
+                .and_then(Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            all.extend(ids);
+            object.insert(
+                "x_dijkwacht_merged_ids".to_owned(),
+                Value::from(all.into_iter().collect::<Vec<_>>()),
+            );
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn indicator(id: &str, pattern: &str, modified: &str) -> Value {
+        json!({"type": "indicator", "spec_version": "2.1", "id": id, "created": modified,
+               "modified": modified, "pattern": pattern, "pattern_type": "stix",
+               "valid_from": modified})
+    }
+
+    #[test]
+    fn the_same_version_twice_is_kept_once() {
+        let a = indicator(
+            "indicator--00000000-0000-4000-8000-000000000001",
+            "[ipv4-addr:value = '198.51.100.1']",
+            "2026-01-01T00:00:00Z",
+        );
+        let mut report = TransformReport::default();
+        let kept = deduplicate(vec![a.clone(), a.clone()], &mut report);
+        assert_eq!(kept, vec![a]);
+        assert_eq!(report.merged, 1);
+    }
+
+    #[test]
+    fn two_versions_of_one_object_are_both_kept() {
+        let id = "indicator--00000000-0000-4000-8000-000000000001";
+        let old = indicator(
+            id,
+            "[ipv4-addr:value = '198.51.100.1']",
+            "2026-01-01T00:00:00Z",
+        );
+        let new = indicator(
+            id,
+            "[ipv4-addr:value = '198.51.100.1']",
+            "2026-02-01T00:00:00Z",
+        );
+        let mut report = TransformReport::default();
+        assert_eq!(deduplicate(vec![old, new], &mut report).len(), 2);
+        assert_eq!(report.merged, 0);
+    }
+
+    #[test]
+    fn indicators_with_the_same_pattern_become_one_that_names_the_others() {
+        let first = indicator(
+            "indicator--00000000-0000-4000-8000-000000000001",
+            "[ipv4-addr:value = '198.51.100.1']",
+            "2026-01-01T00:00:00Z",
+        );
+        // Written differently, the same once parsed.
+        let second = indicator(
+            "indicator--00000000-0000-4000-8000-000000000002",
+            "[ ipv4-addr:value  =  '198.51.100.1' ]",
+            "2026-01-02T00:00:00Z",
+        );
+        let other = indicator(
+            "indicator--00000000-0000-4000-8000-000000000003",
+            "[ipv4-addr:value = '198.51.100.2']",
+            "2026-01-02T00:00:00Z",
+        );
+        let mut report = TransformReport::default();
+        let kept = deduplicate(vec![first, second, other], &mut report);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(report.merged, 1);
+        assert_eq!(
+            kept[0]["x_dijkwacht_merged_ids"],
+            json!(["indicator--00000000-0000-4000-8000-000000000002"])
+        );
+        assert!(kept[1].get("x_dijkwacht_merged_ids").is_none());
+    }
+}

@@ -1,0 +1,111 @@
+//! The end of a source's pipeline: what a mapping made goes through the transforms of
+//! `dijkwacht-fusion` and the store's intake (validation, skip-invalid), is routed by
+//! the source's handling (owner, communities, TLP) and stored in one transaction per
+//! delivery. A delivery that returns has been stored durably: only then may a source
+//! move its cursor past it.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context;
+use dijkwacht_fusion::mapped::Mapped;
+use dijkwacht_fusion::transform::{TransformChain, TransformReport};
+use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder};
+use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
+use serde_json::Value;
+
+use super::report::RunReport;
+
+/// Stores what one source delivers.
+pub struct Delivery<'a> {
+    pub store: &'a dyn Store,
+    pub source: &'a str,
+    pub handling: Option<HandlingDefaults>,
+    pub transforms: &'a TransformChain,
+    pub report: &'a mut RunReport,
+}
+
+impl std::fmt::Debug for Delivery<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Delivery")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Delivery<'_> {
+    /// Transforms and stores `mapped`, which came from `location` (a URL, a file, an
+    /// event), and counts what happened. Problems with the data are counted and kept
+    /// in the report; only a failing store is an error.
+    pub async fn deliver(&mut self, location: &str, mapped: Mapped) -> anyhow::Result<()> {
+        self.report.documents += 1;
+        self.report.unmapped += mapped.problems.len() as u64;
+        for problem in &mapped.problems {
+            self.report.problem(format!("{location}: {problem}"));
+        }
+        self.report.objects += mapped.objects.len() as u64;
+        let mut transformed = TransformReport::default();
+        let objects = self.transforms.apply(mapped.objects, &mut transformed);
+        self.count_transforms(location, &transformed);
+        self.store_objects(location, objects).await
+    }
+
+    fn count_transforms(&mut self, location: &str, transformed: &TransformReport) {
+        self.report.merged += transformed.merged;
+        self.report.dropped_by_warning_list += transformed.dropped_by_warning_list;
+        self.report.flagged_by_warning_list += transformed.flagged_by_warning_list;
+        self.report.personal_data_removed += transformed.personal_data_removed;
+        for note in &transformed.notes {
+            self.report.problem(format!("{location}: {note}"));
+        }
+    }
+
+    async fn store_objects(&mut self, location: &str, objects: Vec<Value>) -> anyhow::Result<()> {
+        if objects.is_empty() {
+            return Ok(());
+        }
+        let mut intake = IntakeBuilder::new().with_handling(self.handling.clone());
+        for (index, object) in objects.into_iter().enumerate() {
+            intake.push(index, object);
+        }
+        let intake = intake.finish();
+        for invalid in &intake.invalid {
+            self.report.rejected += 1;
+            let id = invalid.id.as_deref().unwrap_or("(no id)");
+            let findings: BTreeSet<String> = invalid
+                .errors
+                .iter()
+                .map(|finding| format!("{}: {}: {}", finding.rule, finding.path, finding.message))
+                .collect();
+            self.report.problem(format!(
+                "{location}: object {id} not stored: {}",
+                findings.into_iter().collect::<Vec<_>>().join("; ")
+            ));
+        }
+        let prepared = intake
+            .accepted
+            .into_iter()
+            .map(|(_, object)| object)
+            .collect();
+        let stored = self
+            .store
+            .ingest(
+                prepared,
+                IngestMode::SkipRejected,
+                Provenance::new(format!("source:{}", self.source)),
+            )
+            .await
+            .with_context(|| format!("storing what {location} gave failed"))?;
+        self.report.new_objects += stored.count(IngestOutcome::NewObject) as u64;
+        self.report.new_versions += stored.count(IngestOutcome::NewVersion) as u64;
+        self.report.duplicates += stored.count(IngestOutcome::Duplicate) as u64;
+        for rejection in &stored.rejections {
+            self.report.rejected += 1;
+            self.report.problem(format!(
+                "{location}: object {} not stored: {}",
+                rejection.id, rejection.reason
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,155 @@
+//! The fusion center at work: runs the sources of `dijkwacht.toml` (by hand with
+//! `dijkwacht source run`, on their schedules under `dijkwacht serve`), each through
+//! the transforms of `dijkwacht-fusion` into the store. What a feed *means* — the
+//! mappings to STIX, the transforms — is `dijkwacht-fusion`'s; this module is the I/O
+//! around it: HTTP ([`fetch`]), where each source stopped ([`state`]), storing
+//! ([`deliver`]) and the per-kind reading ([`sources`]).
+//!
+//! One source's failure is its own: it is recorded in its state (`last_error`) and
+//! the report, and the other sources run on.
+
+pub mod deliver;
+pub mod fetch;
+pub mod report;
+pub mod sources;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use dijkwacht_fusion::config::{FusionConfig, SourceConfig};
+use dijkwacht_fusion::transform::TransformChain;
+use dijkwacht_stix::timestamp::Timestamp;
+use dijkwacht_store::intake::HandlingDefaults;
+use dijkwacht_store_sqlite::SqliteStore;
+
+use self::deliver::Delivery;
+use self::fetch::{FetchLimits, Fetcher};
+use self::report::RunReport;
+use self::sources::SourceRun;
+use self::state::StateFolder;
+use crate::commands::import::{HandlingRequest, handling_for};
+
+/// The configuration file's name inside the data folder.
+pub const CONFIG_FILE: &str = "dijkwacht.toml";
+
+pub fn config_path(data_root: &Path) -> PathBuf {
+    data_root.join(CONFIG_FILE)
+}
+
+/// Reads `dijkwacht.toml`; an absent file is an empty configuration.
+pub fn load_config(data_root: &Path) -> anyhow::Result<FusionConfig> {
+    let path = config_path(data_root);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(FusionConfig::parse(&text)?),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(FusionConfig::default()),
+        Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Writes `dijkwacht.toml` whole (beside, then renamed).
+pub fn save_config(data_root: &Path, config: &FusionConfig) -> anyhow::Result<()> {
+    config.check()?;
+    let text = format!(
+        "# The fusion center's sources; see `dijkwacht source --help`.\n{}",
+        config.to_toml()?
+    );
+    let path = config_path(data_root);
+    let temporary = path.with_extension("toml.new");
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, &path))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The sharing attributes a source's output is stored with.
+async fn handling_of(
+    store: &SqliteStore,
+    config: &FusionConfig,
+    source: &SourceConfig,
+) -> anyhow::Result<Option<HandlingDefaults>> {
+    let Some(owner) = config.organisation.as_deref() else {
+        if !source.communities.is_empty() {
+            anyhow::bail!(
+                "source `{}` names communities, but dijkwacht.toml names no `organisation` to share as",
+                source.name
+            );
+        }
+        return Ok(None);
+    };
+    let request = HandlingRequest {
+        owner,
+        communities: &source.communities,
+        through: None,
+        recipients: &[],
+        tlp: source.tlp.as_deref(),
+        public: false,
+        federated: false,
+    };
+    handling_for(store, &request)
+        .await
+        .map(Some)
+        .with_context(|| format!("source `{}`: its route does not hold", source.name))
+}
+
+/// Runs one source to its end and records the outcome in its state. The report says
+/// what happened, errors included; only failures to record it are errors here.
+pub async fn run_source(
+    data_root: &Path,
+    store: &SqliteStore,
+    config: &FusionConfig,
+    source: &SourceConfig,
+    limits: FetchLimits,
+) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let states = StateFolder::new(data_root);
+    let mut state = states.load(&source.name)?;
+    state.last_started = Some(Timestamp::now().to_string());
+    let mut report = RunReport::default();
+    let transforms = TransformChain::new();
+    let outcome = async {
+        let handling = handling_of(store, config, source).await?;
+        let fetcher = match &source.url {
+            Some(url) => Some(Fetcher::new(url, source.auth.as_ref(), limits)?),
+            None => None,
+        };
+        let mut run = SourceRun {
+            config: source,
+            fetcher,
+            state: state.clone(),
+            states: &states,
+            delivery: Delivery {
+                store,
+                source: &source.name,
+                handling,
+                transforms: &transforms,
+                report: &mut report,
+            },
+        };
+        let result = sources::run_kind(&mut run).await;
+        if result.is_ok() {
+            state = run.state;
+        }
+        result
+    }
+    .await;
+    let now = Timestamp::now().to_string();
+    match outcome {
+        Ok(()) => state.last_success = Some(now),
+        Err(error) => {
+            // What the last checkpoint saved is the state to keep: the source may have
+            // moved its cursor past what it could not store.
+            let started_at = state.last_started.take();
+            state = states.load(&source.name)?;
+            state.last_started = started_at;
+            let message = format!("{error:#}");
+            state.last_error = Some(message.clone());
+            state.last_error_at = Some(now);
+            report.error = Some(message);
+        }
+    }
+    report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    state.last_report = Some(report.clone());
+    states.save(&source.name, &state)?;
+    Ok(report)
+}

@@ -1,0 +1,124 @@
+//! The sources: one module per kind, each a function that reads what is new since its
+//! state's cursor, hands it to the [`Delivery`] piece by piece, and moves the cursor
+//! after each piece is stored ([`SourceRun::checkpoint`]). A source that fails half-way
+//! keeps what it delivered; its next run starts where the last checkpoint left it.
+
+mod stix;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use dijkwacht_fusion::config::{SourceConfig, SourceKind};
+
+use super::deliver::Delivery;
+use super::fetch::{Fetched, Fetcher};
+use super::state::{SourceState, StateFolder, Validators};
+
+/// Everything one run of one source works with.
+#[derive(Debug)]
+pub struct SourceRun<'a> {
+    pub config: &'a SourceConfig,
+    /// For sources with a `url`.
+    pub fetcher: Option<Fetcher>,
+    pub state: SourceState,
+    pub states: &'a StateFolder,
+    pub delivery: Delivery<'a>,
+}
+
+/// A document read for a source: fetched over HTTP or read from a file.
+#[derive(Debug)]
+pub struct Document {
+    /// Where it came from, for messages and for its validators.
+    pub location: String,
+    pub bytes: Vec<u8>,
+    /// For a fetched document: its validators, to remember once it is stored.
+    validators: Option<Validators>,
+}
+
+impl SourceRun<'_> {
+    /// Saves the state as it is now: call only after what it covers is stored.
+    pub fn checkpoint(&mut self) -> anyhow::Result<()> {
+        self.states.save(&self.config.name, &self.state)
+    }
+
+    /// GETs `url` (absolute, or relative to the source's URL); `None` when the server
+    /// says it has not changed since the last stored fetch.
+    pub async fn fetch(&mut self, url: &str, accept: &str) -> anyhow::Result<Option<Document>> {
+        let fetcher = self
+            .fetcher
+            .as_ref()
+            .context("this source has no `url` to fetch from")?;
+        let absolute = fetcher.resolve(url)?.to_string();
+        let known = self.state.validators.get(&absolute);
+        match fetcher.get(&absolute, known, accept).await? {
+            Fetched::NotModified => {
+                self.delivery.report.documents += 1;
+                self.delivery.report.not_modified += 1;
+                Ok(None)
+            }
+            Fetched::Body {
+                bytes, validators, ..
+            } => Ok(Some(Document {
+                location: absolute,
+                bytes,
+                validators: Some(validators),
+            })),
+        }
+    }
+
+    /// Reads a file of a source with a `path`.
+    pub fn read_file(&self, path: &Path) -> anyhow::Result<Document> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Document {
+            location: path.display().to_string(),
+            bytes,
+            validators: None,
+        })
+    }
+
+    /// Records that `document` is stored: its validators make the next fetch of it
+    /// conditional. Saved with the next checkpoint.
+    pub fn stored(&mut self, document: &Document) {
+        if let Some(validators) = &document.validators {
+            if validators.is_empty() {
+                self.state.validators.remove(&document.location);
+            } else {
+                self.state
+                    .validators
+                    .insert(document.location.clone(), validators.clone());
+            }
+        }
+    }
+
+    /// The files of a source with a `path`: the file itself, or the files of the
+    /// folder (not recursing) whose names end in one of `extensions`, sorted.
+    pub fn files(&self, extensions: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
+        let path = PathBuf::from(self.config.path.as_deref().unwrap_or_default());
+        if path.is_file() {
+            return Ok(vec![path]);
+        }
+        let entries = std::fs::read_dir(&path)
+            .with_context(|| format!("cannot read the folder {}", path.display()))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|file| {
+                file.is_file()
+                    && file
+                        .file_name()
+                        .and_then(|name| name.to_str())
+                        .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(ext)))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+}
+
+/// Runs one source's own part: fetching, mapping and delivering.
+pub async fn run_kind(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
+    match run.config.kind {
+        SourceKind::Stix => stix::run(run).await,
+        other => bail!("sources of kind `{other}` can not be run by this version yet"),
+    }
+}

@@ -1,0 +1,229 @@
+//! The fusion center's sources as an operator runs them: `source add`, `source run`,
+//! `source status`, against feeds served on 127.0.0.1 from ../shared/data and from
+//! files written here — including publishers that hang up, redirect away or send too
+//! much.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::feed_server::{FeedServer, serve};
+use crate::{bundle, fresh_store, indicator, run, run_ok, shared_data, text, total_objects, write};
+
+fn status(data: &Path) -> Value {
+    let output = run_ok(data, &["source", "status", "--format", "json"]);
+    serde_json::from_str(&output).expect("status prints JSON")
+}
+
+fn source_status<'a>(status: &'a Value, name: &str) -> &'a Value {
+    status["sources"]
+        .as_array()
+        .and_then(|sources| sources.iter().find(|source| source["name"] == name))
+        .unwrap_or_else(|| panic!("no status for {name}: {status}"))
+}
+
+fn cti_documentation() -> Option<(FeedServer, u64)> {
+    let data = shared_data()?;
+    let folder = data.join("stix21/cti-documentation");
+    let bytes = std::fs::read(folder.join("apt1.json")).expect("apt1.json");
+    let bundle: Value = serde_json::from_slice(&bytes).expect("a bundle");
+    let objects = bundle["objects"].as_array().map_or(0, Vec::len) as u64;
+    Some((serve(folder), objects))
+}
+
+#[test]
+fn a_stix_url_is_fetched_once_and_then_asked_only_whether_it_changed() {
+    let Some((feed, objects)) = cti_documentation() else {
+        return;
+    };
+    let store = fresh_store();
+    let data = store.path();
+    let url = feed.url("apt1.json");
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "apt1",
+            "--kind",
+            "stix",
+            "--url",
+            &url,
+            "--reliability",
+            "B",
+        ],
+    );
+    let listed = run_ok(data, &["source", "list"]);
+    assert!(
+        listed.contains("apt1") && listed.contains("reliability B"),
+        "{listed}"
+    );
+
+    let first = run_ok(data, &["source", "run", "apt1"]);
+    assert!(first.contains(&format!("{objects} object(s)")), "{first}");
+    assert!(first.contains(&format!("new {objects},")), "{first}");
+    assert_eq!(total_objects(data), objects);
+
+    let second = run_ok(data, &["source", "run"]);
+    assert!(second.contains("(1 unchanged), 0 object(s)"), "{second}");
+    assert_eq!(feed.not_modified(), 1);
+    assert_eq!(feed.requests("/apt1.json"), 2);
+    assert_eq!(total_objects(data), objects);
+
+    let status = status(data);
+    let apt1 = source_status(&status, "apt1");
+    assert_eq!(apt1["healthy"], true, "{apt1}");
+    assert_eq!(apt1["last_report"]["not_modified"], 1);
+}
+
+#[test]
+fn a_publisher_that_hangs_up_redirects_away_or_sends_too_much_is_an_error_of_that_source_only() {
+    let Some((feed, objects)) = cti_documentation() else {
+        return;
+    };
+    let store = fresh_store();
+    let data = store.path();
+    for (name, path) in [
+        ("cut", "cut/apt1.json"),
+        ("away", "away/apt1.json"),
+        ("huge", "huge"),
+        ("good", "here/apt1.json"),
+    ] {
+        let url = feed.url(path);
+        run_ok(
+            data,
+            &["source", "add", name, "--kind", "stix", "--url", &url],
+        );
+    }
+    let output = run(data, &["source", "run"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let printed = text(&output.stdout);
+    assert!(printed.contains("cut off after"), "{printed}");
+    assert!(printed.contains("another host"), "{printed}");
+    assert!(printed.contains("larger than the limit"), "{printed}");
+    // The cut-off download was tried again before giving up.
+    assert!(feed.requests("/cut/apt1.json") > 1);
+    // The good source, last in line, ran and stored everything.
+    assert_eq!(total_objects(data), objects);
+
+    let status = status(data);
+    for failing in ["cut", "away", "huge"] {
+        let source = source_status(&status, failing);
+        assert_eq!(source["healthy"], false, "{source}");
+        assert!(source["last_error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    assert_eq!(source_status(&status, "good")["healthy"], true);
+}
+
+#[test]
+fn a_folder_with_a_broken_file_stores_the_others_and_names_the_broken_one() {
+    let store = fresh_store();
+    let data = store.path();
+    let folder = tempfile::tempdir().expect("temporary folder");
+    write(
+        folder.path(),
+        "a.json",
+        bundle(vec![indicator("0b5bb5a1-6b1f-4b52-8f43-1c6f5d3a0001")]),
+    );
+    let truncated = bundle(vec![indicator("0b5bb5a1-6b1f-4b52-8f43-1c6f5d3a0002")]);
+    write(folder.path(), "b.json", &truncated[..truncated.len() / 2]);
+    write(
+        folder.path(),
+        "c.json",
+        bundle(vec![indicator("0b5bb5a1-6b1f-4b52-8f43-1c6f5d3a0003")]),
+    );
+    let path = folder.path().display().to_string();
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "drop-folder",
+            "--kind",
+            "stix",
+            "--path",
+            &path,
+        ],
+    );
+    let output = run(data, &["source", "run", "drop-folder"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let problems = text(&output.stderr);
+    assert!(
+        problems.contains("b.json") && problems.contains("not read as STIX"),
+        "{problems}"
+    );
+    assert_eq!(total_objects(data), 2);
+    // Run again: the same objects are duplicates, nothing new.
+    let again = run_ok(data, &["source", "run", "drop-folder"]);
+    assert!(again.contains("new 0, updated 0, duplicates 2"), "{again}");
+}
+
+#[test]
+fn mistakes_in_adding_a_source_are_explained() {
+    let store = fresh_store();
+    let data = store.path();
+    for (arguments, expected) in [
+        (
+            vec!["--kind", "gopher", "--url", "http://127.0.0.1:1/"],
+            "no source kind",
+        ),
+        (
+            vec!["--kind", "stix", "--url", "ftp://127.0.0.1/"],
+            "http:// or https://",
+        ),
+        (
+            vec![
+                "--kind",
+                "stix",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--reliability",
+                "Q",
+            ],
+            "no reliability",
+        ),
+        (
+            vec![
+                "--kind",
+                "stix",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--every",
+                "1s",
+            ],
+            "shorter than a minute",
+        ),
+        (
+            vec![
+                "--kind",
+                "stix",
+                "--url",
+                "http://127.0.0.1:1/",
+                "--community",
+                "water",
+            ],
+            "names no `organisation`",
+        ),
+    ] {
+        let mut all = vec!["source", "add", "feed"];
+        all.extend(arguments.iter().copied());
+        let output = run(data, &all);
+        let said = text(&output.stderr);
+        if expected == "names no `organisation`" {
+            // Accepted in the file; refused when it runs, naming the cause.
+            assert!(output.status.success(), "{said}");
+            let ran = run(data, &["source", "run", "feed"]);
+            assert!(
+                text(&ran.stdout).contains(expected),
+                "{}",
+                text(&ran.stdout)
+            );
+            run_ok(data, &["source", "remove", "feed"]);
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(2), "{all:?}");
+        assert!(said.contains(expected), "{all:?}: {said}");
+    }
+    let listed = run_ok(data, &["source", "list"]);
+    assert!(listed.contains("no sources"), "{listed}");
+}
