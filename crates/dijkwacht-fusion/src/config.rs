@@ -32,6 +32,59 @@ pub struct FusionConfig {
     pub organisation: Option<String>,
     #[serde(default, rename = "source", skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<SourceConfig>,
+    #[serde(default, skip_serializing_if = "WarningListsConfig::is_default")]
+    pub warning_lists: WarningListsConfig,
+}
+
+/// Which warning lists every source's output is checked against, and what is done
+/// with a listed value.
+///
+/// ```toml
+/// [warning_lists]
+/// folders = ["/srv/misp-warninglists/lists"]   # MISP format, read at each run
+/// action = "flag"                               # or "drop"
+/// actions = { public-dns-v4 = "drop" }          # per list (folder name or MISP name)
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningListsConfig {
+    /// The built-in special-use ranges and names.
+    #[serde(default = "enabled")]
+    pub builtin: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<String>,
+    #[serde(default)]
+    pub action: ListAction,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actions: BTreeMap<String, ListAction>,
+}
+
+impl Default for WarningListsConfig {
+    fn default() -> WarningListsConfig {
+        WarningListsConfig {
+            builtin: true,
+            folders: Vec::new(),
+            action: ListAction::Drop,
+            actions: BTreeMap::new(),
+        }
+    }
+}
+
+impl WarningListsConfig {
+    fn is_default(&self) -> bool {
+        *self == WarningListsConfig::default()
+    }
+}
+
+/// What happens to an object whose values are on a warning list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListAction {
+    /// Left out (only when every value it tests is listed).
+    #[default]
+    Drop,
+    /// Kept, with the lists named in `x_dijkwacht_warning_lists`.
+    Flag,
 }
 
 /// The kinds of source, one module each.

@@ -13,8 +13,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::path::Path;
+
 use dijkwacht_stix::pattern;
 use serde_json::Value;
+
+use crate::config::{ListAction, WarningListsConfig};
+use crate::warning_lists::{
+    Verdict, WarningAction, WarningListError, WarningListFilter, WarningLists, WarningPolicy,
+    builtin_lists, load_folder,
+};
 
 /// What the transforms did to one delivery.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,19 +37,97 @@ pub struct TransformReport {
     pub notes: Vec<String>,
 }
 
-/// The transforms of one source, built once from the configuration.
+/// The transforms of a run, built once from the configuration.
 #[derive(Debug, Default)]
-pub struct TransformChain {}
+pub struct TransformChain {
+    warning_lists: Option<WarningListFilter>,
+}
+
+fn action(action: ListAction) -> WarningAction {
+    match action {
+        ListAction::Drop => WarningAction::Drop,
+        ListAction::Flag => WarningAction::Flag,
+    }
+}
 
 impl TransformChain {
+    /// No transform but deduplication.
     pub fn new() -> TransformChain {
-        TransformChain {}
+        TransformChain::default()
+    }
+
+    /// The chain the configuration asks for. Folders named relative are read from
+    /// `base`. A list that cannot be read is returned as a problem beside the chain
+    /// (the other lists still apply); only an unreadable folder is an error.
+    pub fn from_config(
+        lists: &WarningListsConfig,
+        base: &Path,
+    ) -> Result<(TransformChain, Vec<WarningListError>), WarningListError> {
+        let mut all = if lists.builtin {
+            builtin_lists()
+        } else {
+            Vec::new()
+        };
+        let mut problems = Vec::new();
+        for folder in &lists.folders {
+            let loaded = load_folder(&base.join(folder))?;
+            all.extend(loaded.lists);
+            problems.extend(loaded.problems);
+        }
+        let filter = if all.is_empty() {
+            None
+        } else {
+            let mut policy = WarningPolicy::new(action(lists.action));
+            for (list, list_action) in &lists.actions {
+                policy = policy.with_action(list.clone(), action(*list_action));
+            }
+            Some(WarningListFilter::new(WarningLists::build(all)?, policy))
+        };
+        Ok((
+            TransformChain {
+                warning_lists: filter,
+            },
+            problems,
+        ))
+    }
+
+    /// How many warning lists are checked.
+    pub fn warning_list_count(&self) -> usize {
+        self.warning_lists
+            .as_ref()
+            .map_or(0, |filter| filter.lists().len())
     }
 
     /// Runs every transform over a delivery's objects.
     pub fn apply(&self, objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
+        let objects = match &self.warning_lists {
+            Some(filter) => check_warning_lists(filter, objects, report),
+            None => objects,
+        };
         deduplicate(objects, report)
     }
+}
+
+/// Drops or flags the objects whose values are on warning lists. An SCO dropped here
+/// may still be named by another object of the delivery (an `observed-data`); such
+/// references are left for the store's intake to judge.
+fn check_warning_lists(
+    filter: &WarningListFilter,
+    objects: Vec<Value>,
+    report: &mut TransformReport,
+) -> Vec<Value> {
+    let mut kept = Vec::with_capacity(objects.len());
+    for mut object in objects {
+        match filter.apply(&mut object) {
+            Verdict::Keep => kept.push(object),
+            Verdict::Flag(_) => {
+                report.flagged_by_warning_list += 1;
+                kept.push(object);
+            }
+            Verdict::Drop(_) => report.dropped_by_warning_list += 1,
+        }
+    }
+    kept
 }
 
 /// The key an object's version is known by: id and `modified` (or none, for SCOs and
@@ -128,6 +214,37 @@ mod tests {
         json!({"type": "indicator", "spec_version": "2.1", "id": id, "created": modified,
                "modified": modified, "pattern": pattern, "pattern_type": "stix",
                "valid_from": modified})
+    }
+
+    #[test]
+    fn built_in_warning_lists_drop_special_use_values_and_keep_the_rest() {
+        let (chain, problems) =
+            TransformChain::from_config(&WarningListsConfig::default(), Path::new("."))
+                .unwrap_or_else(|error| panic!("{error}"));
+        assert!(problems.is_empty());
+        assert!(chain.warning_list_count() > 0);
+        let private = indicator(
+            "indicator--00000000-0000-4000-8000-000000000001",
+            "[ipv4-addr:value = '10.1.2.3']",
+            "2026-01-01T00:00:00Z",
+        );
+        let public = indicator(
+            "indicator--00000000-0000-4000-8000-000000000002",
+            "[ipv4-addr:value = '198.51.99.1']",
+            "2026-01-01T00:00:00Z",
+        );
+        let mixed = indicator(
+            "indicator--00000000-0000-4000-8000-000000000003",
+            "[ipv4-addr:value = '10.1.2.3' OR ipv4-addr:value = '198.51.99.2']",
+            "2026-01-01T00:00:00Z",
+        );
+        let mut report = TransformReport::default();
+        let kept = chain.apply(vec![private, public.clone(), mixed], &mut report);
+        assert_eq!(report.dropped_by_warning_list, 1);
+        assert_eq!(report.flagged_by_warning_list, 1);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept[0], public);
+        assert!(kept[1].get("x_dijkwacht_warning_lists").is_some());
     }
 
     #[test]

@@ -92,6 +92,21 @@ async fn handling_of(
         .with_context(|| format!("source `{}`: its route does not hold", source.name))
 }
 
+/// The transforms the configuration asks for; a warning list that cannot be read is
+/// a problem of the run, not its end.
+fn transforms_of(
+    data_root: &Path,
+    config: &FusionConfig,
+    report: &mut RunReport,
+) -> anyhow::Result<TransformChain> {
+    let (chain, problems) = TransformChain::from_config(&config.warning_lists, data_root)
+        .context("the warning lists of dijkwacht.toml can not be used")?;
+    for problem in problems {
+        report.problem(format!("warning lists: {problem}"));
+    }
+    Ok(chain)
+}
+
 /// Runs one source to its end and records the outcome in its state. The report says
 /// what happened, errors included; only failures to record it are errors here.
 pub async fn run_source(
@@ -106,8 +121,8 @@ pub async fn run_source(
     let mut state = states.load(&source.name)?;
     state.last_started = Some(Timestamp::now().to_string());
     let mut report = RunReport::default();
-    let transforms = TransformChain::new();
     let outcome = async {
+        let transforms = transforms_of(data_root, config, &mut report)?;
         let handling = handling_of(store, config, source).await?;
         let fetcher = match &source.url {
             Some(url) => Some(Fetcher::new(url, source.auth.as_ref(), limits)?),
