@@ -2,9 +2,11 @@
 //!
 //! The catalogue is the strongest public signal that a vulnerability is used in attacks;
 //! scoring and advisory matching look for it. Each entry becomes one `vulnerability`
-//! whose id depends on the CVE alone (`derived_id("vulnerability", "cve", …)`), the id
-//! the CSAF mapping gives the same CVE, so that a KEV entry and a vendor's advisory
-//! about one CVE meet on one object. The KEV facts travel as `x_kev_*` properties.
+//! whose id depends on the CVE alone (`derived_id("vulnerability", "kev", …)`). It is
+//! CISA's statement, so it is CISA's object: a vendor's CSAF advisory about the same
+//! CVE is another object (STIX versions of one id come from one creator), and the two
+//! meet through the CVE external reference they share. The KEV facts travel as
+//! `x_kev_*` properties.
 //!
 //! What it decides: `created` and `modified` are the day the entry was added (midnight
 //! UTC), so mapping the same catalogue twice gives the same objects; every object names
@@ -197,7 +199,7 @@ fn vulnerability(
     let mut object = Map::new();
     object.insert("type".into(), json!("vulnerability"));
     object.insert("spec_version".into(), json!("2.1"));
-    object.insert("id".into(), json!(derived_id("vulnerability", "cve", &cve)));
+    object.insert("id".into(), json!(derived_id("vulnerability", "kev", &cve)));
     object.insert("created".into(), json!(created));
     object.insert("modified".into(), json!(created));
     object.insert("created_by_ref".into(), json!(cisa_id));

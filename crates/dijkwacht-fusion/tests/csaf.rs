@@ -290,9 +290,11 @@ fn one_advisory_in_detail() {
     assert_eq!(product.version.as_deref(), Some("1.0.26"));
 
     let vulnerability = of_type(objects, "vulnerability")[0];
-    assert_eq!(
+    assert_eq!(vulnerability["name"], "CVE-2024-5947");
+    // The advisory's own object, not CISA's KEV one about the same CVE.
+    assert_ne!(
         vulnerability["id"],
-        derived_id("vulnerability", "cve", "CVE-2024-5947")
+        derived_id("vulnerability", "kev", "CVE-2024-5947")
     );
     assert_eq!(
         vulnerability["x_csaf_product_status"],
@@ -363,7 +365,7 @@ fn relationships_and_cpes_of_the_red_hat_example() {
 }
 
 #[test]
-fn kev_and_csaf_meet_on_one_vulnerability() {
+fn kev_and_csaf_name_the_same_cve_each_in_an_object_of_its_own() {
     let Some(data) = shared_data() else {
         return;
     };
@@ -371,11 +373,19 @@ fn kev_and_csaf_meet_on_one_vulnerability() {
         &data.join("cisa-kev/known_exploited_vulnerabilities.json"),
     ))
     .unwrap_or_else(|error| panic!("{error}"));
-    let kev_ids: HashMap<&str, &str> = catalog
+    let cve_of = |object: &Value| -> Option<String> {
+        object["external_references"]
+            .as_array()?
+            .iter()
+            .find(|reference| reference["source_name"] == "cve")
+            .and_then(|reference| reference["external_id"].as_str())
+            .map(str::to_owned)
+    };
+    let kev: HashMap<String, String> = catalog
         .mapped
         .objects
         .iter()
-        .filter_map(|object| Some((object["name"].as_str()?, object["id"].as_str()?)))
+        .filter_map(|object| Some((cve_of(object)?, object["id"].as_str()?.to_owned())))
         .collect();
     for (file, cve) in [
         (
@@ -389,14 +399,15 @@ fn kev_and_csaf_meet_on_one_vulnerability() {
     ] {
         let advisory =
             map_advisory(&read(&data.join(file))).unwrap_or_else(|error| panic!("{error}"));
-        let csaf_id = advisory
+        let csaf = advisory
             .mapped
             .objects
             .iter()
             .find(|object| object["type"] == "vulnerability" && object["name"] == cve)
-            .and_then(|object| object["id"].as_str())
             .unwrap_or_else(|| panic!("{file} maps {cve}"));
-        assert_eq!(Some(&csaf_id), kev_ids.get(cve), "{cve}");
+        assert_eq!(cve_of(csaf).as_deref(), Some(cve), "{file}");
+        let kev_id = kev.get(cve).unwrap_or_else(|| panic!("KEV lists {cve}"));
+        assert_ne!(csaf["id"].as_str(), Some(kev_id.as_str()), "{cve}");
     }
 }
 

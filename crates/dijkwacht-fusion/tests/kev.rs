@@ -87,7 +87,7 @@ fn the_real_catalogue_maps_every_entry_to_a_valid_vulnerability() {
         let vulnerability = vulnerabilities
             .get(cve)
             .unwrap_or_else(|| panic!("{cve} was not mapped"));
-        assert_eq!(vulnerability["id"], derived_id("vulnerability", "cve", cve));
+        assert_eq!(vulnerability["id"], derived_id("vulnerability", "kev", cve));
         assert_eq!(vulnerability["created_by_ref"], cisa_id);
         let date_added = entry["dateAdded"].as_str().unwrap_or_default();
         assert_eq!(

@@ -2,9 +2,9 @@
 //! providers publish them (provider metadata, ROLIE feeds, `index.txt`, `changes.csv`).
 //!
 //! Vendors and CERTs publish advisories as CSAF; the fusion center keeps each as a
-//! `report` that refers to one `vulnerability` per CVE, with the same vulnerability id
-//! the KEV mapping gives that CVE, so a vendor's advisory and CISA's catalogue meet on
-//! one object. The product tree is flattened ([`CsafProduct`]) and kept on the report
+//! `report` that refers to one `vulnerability` per CVE, the advisory's own (its id from
+//! the advisory and the CVE: versions of one STIX id come from one creator); it meets
+//! CISA's KEV entry and other advisories through the CVE external reference. The product tree is flattened ([`CsafProduct`]) and kept on the report
 //! as `x_csaf_products`, and each vulnerability keeps its product status by product id
 //! (`x_csaf_product_status`), which is what alert matching needs to decide whether an
 //! asset is affected.

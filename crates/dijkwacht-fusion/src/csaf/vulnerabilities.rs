@@ -89,7 +89,8 @@ fn identify(
 ) -> Option<(String, String)> {
     if let Some(cve) = cve {
         if is_cve_id(cve) {
-            return Some((derived_id("vulnerability", "cve", cve), cve.to_owned()));
+            let key = format!("{}|{cve}", context.advisory_key);
+            return Some((derived_id("vulnerability", "csaf", &key), cve.to_owned()));
         }
         mapped.problem(
             location,
