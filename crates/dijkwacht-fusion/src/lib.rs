@@ -19,5 +19,6 @@ pub mod lists;
 pub mod mapped;
 pub mod misp;
 pub mod personal_data;
+pub mod reconcile;
 pub mod transform;
 pub mod warning_lists;

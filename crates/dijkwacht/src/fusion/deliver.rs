@@ -4,13 +4,15 @@
 //! delivery. A delivery that returns has been stored durably: only then may a source
 //! move its cursor past it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use anyhow::Context;
 use dijkwacht_fusion::mapped::Mapped;
 use dijkwacht_fusion::transform::{TransformChain, TransformReport};
 use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder};
-use dijkwacht_store::{IngestMode, IngestOutcome, Provenance, Store};
+use dijkwacht_store::{
+    IngestMode, IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection,
+};
 use serde_json::Value;
 
 use super::report::RunReport;
@@ -33,7 +35,44 @@ impl std::fmt::Debug for Delivery<'_> {
     }
 }
 
+/// Ids asked of the store per query.
+const IDS_PER_QUERY: usize = 500;
+
 impl Delivery<'_> {
+    /// The latest stored version of each of `objects`' ids that is stored, for a
+    /// source that restates its records (see `dijkwacht_fusion::reconcile`).
+    pub async fn latest_stored(&self, objects: &[Value]) -> anyhow::Result<HashMap<String, Value>> {
+        let ids: Vec<String> = objects
+            .iter()
+            .filter_map(|object| object.get("id").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        let mut latest = HashMap::new();
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let page = self
+                .store
+                .query(ObjectQuery {
+                    ids: chunk.to_vec(),
+                    versions: VersionSelection::Last,
+                    limit: chunk.len().max(1),
+                    ..ObjectQuery::default()
+                })
+                .await
+                .context("reading what the source stored before failed")?;
+            for stored in page.objects {
+                if let Ok(object) = serde_json::from_str::<Value>(&stored.json) {
+                    latest.insert(stored.id, object);
+                }
+            }
+        }
+        Ok(latest)
+    }
+
+    /// Counts objects left out because the store holds them already.
+    pub fn unchanged(&mut self, count: usize) {
+        self.report.duplicates += count as u64;
+    }
+
     /// Transforms and stores `mapped`, which came from `location` (a URL, a file, an
     /// event), and counts what happened. Problems with the data are counted and kept
     /// in the report; only a failing store is an error.

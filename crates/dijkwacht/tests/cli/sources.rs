@@ -120,6 +120,15 @@ fn a_folder_with_a_broken_file_stores_the_others_and_names_the_broken_one() {
     let store = fresh_store();
     let data = store.path();
     let folder = tempfile::tempdir().expect("temporary folder");
+    // Addresses outside the documentation ranges, which the built-in warning list drops.
+    let indicator = |suffix: &str| {
+        let mut object = indicator(suffix);
+        object["pattern"] = Value::from(format!(
+            "[ipv4-addr:value = '198.51.99.{}']",
+            &suffix[suffix.len() - 1..]
+        ));
+        object
+    };
     write(
         folder.path(),
         "a.json",
@@ -226,4 +235,117 @@ fn mistakes_in_adding_a_source_are_explained() {
     }
     let listed = run_ok(data, &["source", "list"]);
     assert!(listed.contains("no sources"), "{listed}");
+}
+
+#[test]
+fn the_kev_catalogue_is_stored_once_and_an_edited_entry_becomes_a_new_version() {
+    let Some(shared) = shared_data() else {
+        return;
+    };
+    let catalogue: Value = serde_json::from_slice(
+        &std::fs::read(shared.join("cisa-kev/known_exploited_vulnerabilities.json"))
+            .expect("the KEV catalogue"),
+    )
+    .expect("JSON");
+    let entries = catalogue["vulnerabilities"].as_array().map_or(0, Vec::len) as u64;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    write(folder.path(), "kev.json", catalogue.to_string());
+    let feed = serve(folder.path().to_path_buf());
+    let store = fresh_store();
+    let data = store.path();
+    let url = feed.url("kev.json");
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "kev",
+            "--kind",
+            "kev",
+            "--url",
+            &url,
+            "--reliability",
+            "A",
+        ],
+    );
+    let first = run_ok(data, &["source", "run", "kev"]);
+    // One vulnerability per entry and CISA's identity.
+    assert!(first.contains(&format!("new {},", entries + 1)), "{first}");
+
+    // CISA edits one entry's notes and republishes, without a new dateAdded.
+    let mut edited = catalogue.clone();
+    edited["vulnerabilities"][0]["notes"] = Value::from("Edited by the publisher.");
+    edited["dateReleased"] = Value::from("2030-01-01T00:00:00.000Z");
+    write(folder.path(), "kev.json", edited.to_string());
+    let second = run_ok(data, &["source", "run", "kev"]);
+    assert!(
+        second.contains(&format!("new 0, updated 1, duplicates {entries}")),
+        "{second}"
+    );
+    let third = run_ok(data, &["source", "run", "kev"]);
+    assert!(third.contains("(1 unchanged)"), "{third}");
+}
+
+#[test]
+fn a_plain_list_is_routed_to_its_community_and_restating_it_adds_nothing() {
+    let store = fresh_store();
+    let data = store.path();
+    for arguments in [
+        vec!["org", "add", "fusion", "--sector", "water"],
+        vec!["org", "add", "waterbedrijf", "--sector", "water"],
+        vec!["org", "add", "zuivel", "--sector", "agri-food"],
+        vec!["community", "add", "water", "--kind", "top-sector"],
+        vec!["community", "join", "water", "fusion"],
+        vec!["community", "join", "water", "waterbedrijf"],
+    ] {
+        run_ok(data, &arguments);
+    }
+    crate::add_analyst(data, "analist@waterbedrijf.nl", "waterbedrijf");
+    crate::add_analyst(data, "analist@zuivel.nl", "zuivel");
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let list =
+        "# a blocklist\n198.51.99.7\nevil-example[.]top\n10.0.0.1\nnot a value\n198.51.99.7\n";
+    let path = write(folder.path(), "block.txt", list);
+    let path = path.display().to_string();
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "blocklist",
+            "--kind",
+            "list",
+            "--path",
+            &path,
+            "--community",
+            "water",
+            "--tlp",
+            "green",
+            "--as",
+            "fusion",
+        ],
+    );
+    let output = run(data, &["source", "run", "blocklist"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let printed = text(&output.stdout);
+    // Two values stored; the private address dropped by the built-in warning list;
+    // the bad line reported with its number; the repeated value mapped once.
+    assert!(printed.contains("new 2,"), "{printed}");
+    assert!(printed.contains("dropped by warning list 1"), "{printed}");
+    assert!(
+        text(&output.stderr).contains("line 5"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let member = run_ok(data, &["export", "--visible-to", "analist@waterbedrijf.nl"]);
+    assert!(
+        member.contains("198.51.99.7") && member.contains("evil-example.top"),
+        "{member}"
+    );
+    let outsider = run_ok(data, &["export", "--visible-to", "analist@zuivel.nl"]);
+    assert!(!outsider.contains("198.51.99.7"), "{outsider}");
+
+    let again = run_ok(data, &["source", "run", "blocklist"]);
+    assert!(again.contains("new 0, updated 0, duplicates 2"), "{again}");
 }

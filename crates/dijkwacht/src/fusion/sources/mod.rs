@@ -3,6 +3,8 @@
 //! after each piece is stored ([`SourceRun::checkpoint`]). A source that fails half-way
 //! keeps what it delivered; its next run starts where the last checkpoint left it.
 
+mod kev;
+mod list;
 mod stix;
 
 use std::path::{Path, PathBuf};
@@ -119,6 +121,8 @@ impl SourceRun<'_> {
 pub async fn run_kind(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     match run.config.kind {
         SourceKind::Stix => stix::run(run).await,
+        SourceKind::Kev => kev::run(run).await,
+        SourceKind::Csv | SourceKind::List => list::run(run).await,
         other => bail!("sources of kind `{other}` can not be run by this version yet"),
     }
 }
