@@ -23,6 +23,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::personal_data::RedactionConfig;
+
 /// The whole file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +36,14 @@ pub struct FusionConfig {
     pub sources: Vec<SourceConfig>,
     #[serde(default, skip_serializing_if = "WarningListsConfig::is_default")]
     pub warning_lists: WarningListsConfig,
+    /// Which personal data is taken out of free text shared beyond the owner
+    /// (`detectors = []` turns it off).
+    #[serde(default, skip_serializing_if = "is_default_redaction")]
+    pub personal_data: RedactionConfig,
+}
+
+fn is_default_redaction(config: &RedactionConfig) -> bool {
+    *config == RedactionConfig::default()
 }
 
 /// Which warning lists every source's output is checked against, and what is done

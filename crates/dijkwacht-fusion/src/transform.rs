@@ -19,6 +19,8 @@ use dijkwacht_stix::pattern;
 use serde_json::Value;
 
 use crate::config::{ListAction, WarningListsConfig};
+use crate::mapped::derived_id;
+use crate::personal_data::{RedactionConfig, RedactionConfigError, Redactor};
 use crate::warning_lists::{
     Verdict, WarningAction, WarningListError, WarningListFilter, WarningLists, WarningPolicy,
     builtin_lists, load_folder,
@@ -41,6 +43,26 @@ pub struct TransformReport {
 #[derive(Debug, Default)]
 pub struct TransformChain {
     warning_lists: Option<WarningListFilter>,
+    redactor: Option<Redactor>,
+}
+
+/// Why the transforms cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    #[error(transparent)]
+    WarningLists(#[from] WarningListError),
+    #[error("[personal_data]: {0}")]
+    PersonalData(#[from] RedactionConfigError),
+}
+
+/// What the transforms made of a delivery.
+#[derive(Debug, Default)]
+pub struct Transformed {
+    /// To store with the source's handling.
+    pub objects: Vec<Value>,
+    /// Notes keeping the free text personal data was taken out of, for the owner
+    /// alone (to store with owner-only handling).
+    pub originals: Vec<Value>,
 }
 
 fn action(action: ListAction) -> WarningAction {
@@ -61,8 +83,9 @@ impl TransformChain {
     /// (the other lists still apply); only an unreadable folder is an error.
     pub fn from_config(
         lists: &WarningListsConfig,
+        personal_data: &RedactionConfig,
         base: &Path,
-    ) -> Result<(TransformChain, Vec<WarningListError>), WarningListError> {
+    ) -> Result<(TransformChain, Vec<WarningListError>), TransformError> {
         let mut all = if lists.builtin {
             builtin_lists()
         } else {
@@ -83,9 +106,15 @@ impl TransformChain {
             }
             Some(WarningListFilter::new(WarningLists::build(all)?, policy))
         };
+        let redactor = if personal_data.detectors.is_empty() {
+            None
+        } else {
+            Some(Redactor::new(personal_data)?)
+        };
         Ok((
             TransformChain {
                 warning_lists: filter,
+                redactor,
             },
             problems,
         ))
@@ -98,14 +127,81 @@ impl TransformChain {
             .map_or(0, |filter| filter.lists().len())
     }
 
-    /// Runs every transform over a delivery's objects.
-    pub fn apply(&self, objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
+    /// Runs every transform over a delivery's objects. Personal data is taken out of
+    /// free text only when the objects are shared `beyond_owner`.
+    pub fn apply(
+        &self,
+        objects: Vec<Value>,
+        report: &mut TransformReport,
+        beyond_owner: bool,
+    ) -> Transformed {
+        let mut originals = Vec::new();
+        let objects = match (&self.redactor, beyond_owner) {
+            (Some(redactor), true) => redact(redactor, objects, report, &mut originals),
+            _ => objects,
+        };
         let objects = match &self.warning_lists {
             Some(filter) => check_warning_lists(filter, objects, report),
             None => objects,
         };
-        deduplicate(objects, report)
+        Transformed {
+            objects: deduplicate(objects, report),
+            originals,
+        }
     }
+}
+
+/// Takes personal data out of each object's free text; for each object changed, a
+/// note for the owner keeps what the changed properties said before.
+fn redact(
+    redactor: &Redactor,
+    objects: Vec<Value>,
+    report: &mut TransformReport,
+    originals: &mut Vec<Value>,
+) -> Vec<Value> {
+    objects
+        .into_iter()
+        .map(|mut object| {
+            let before = object.clone();
+            let findings = redactor.redact_object(&mut object);
+            if !findings.is_empty() {
+                report.personal_data_removed += findings.len() as u64;
+                if let Some(note) = original_note(&before, &object) {
+                    originals.push(note);
+                }
+            }
+            object
+        })
+        .collect()
+}
+
+/// A note naming `before` that keeps its properties which redaction changed.
+fn original_note(before: &Value, after: &Value) -> Option<Value> {
+    let (before_fields, after_fields) = (before.as_object()?, after.as_object()?);
+    let id = before_fields.get("id")?.as_str()?;
+    let time = before_fields
+        .get("modified")
+        .or_else(|| before_fields.get("created"))?
+        .as_str()?;
+    let mut content = String::new();
+    for (key, value) in before_fields {
+        if after_fields.get(key) != Some(value) {
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            content.push_str(&format!("{key}: {text}\n"));
+        }
+    }
+    Some(serde_json::json!({
+        "type": "note",
+        "spec_version": "2.1",
+        "id": derived_id("note", "personal-data", &format!("{id}|{time}")),
+        "created": time,
+        "modified": time,
+        "abstract": "The free text before personal data was taken out (for the owner only)",
+        "content": content,
+        "object_refs": [id],
+    }))
 }
 
 /// Drops or flags the objects whose values are on warning lists. An SCO dropped here
@@ -218,9 +314,12 @@ mod tests {
 
     #[test]
     fn built_in_warning_lists_drop_special_use_values_and_keep_the_rest() {
-        let (chain, problems) =
-            TransformChain::from_config(&WarningListsConfig::default(), Path::new("."))
-                .unwrap_or_else(|error| panic!("{error}"));
+        let (chain, problems) = TransformChain::from_config(
+            &WarningListsConfig::default(),
+            &RedactionConfig::default(),
+            Path::new("."),
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
         assert!(problems.is_empty());
         assert!(chain.warning_list_count() > 0);
         let private = indicator(
@@ -239,12 +338,53 @@ mod tests {
             "2026-01-01T00:00:00Z",
         );
         let mut report = TransformReport::default();
-        let kept = chain.apply(vec![private, public.clone(), mixed], &mut report);
+        let kept = chain
+            .apply(vec![private, public.clone(), mixed], &mut report, false)
+            .objects;
         assert_eq!(report.dropped_by_warning_list, 1);
         assert_eq!(report.flagged_by_warning_list, 1);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0], public);
         assert!(kept[1].get("x_dijkwacht_warning_lists").is_some());
+    }
+
+    #[test]
+    fn personal_data_leaves_what_is_shared_and_stays_in_a_note_for_the_owner() {
+        let (chain, _) = TransformChain::from_config(
+            &WarningListsConfig::default(),
+            &RedactionConfig::default(),
+            Path::new("."),
+        )
+        .unwrap_or_else(|error| panic!("{error}"));
+        let mut report = json!({"type": "report", "spec_version": "2.1",
+            "id": "report--00000000-0000-4000-8000-000000000009",
+            "created": "2026-01-01T00:00:00Z", "modified": "2026-01-02T00:00:00Z",
+            "name": "Phishing wave", "published": "2026-01-02T00:00:00Z",
+            "description": "Reported by jan.devries@example.nl, call 06-12345678.",
+            "object_refs": ["indicator--00000000-0000-4000-8000-000000000001"]});
+        let mut counts = TransformReport::default();
+        let kept_private = chain.apply(vec![report.clone()], &mut counts, false);
+        assert_eq!(kept_private.objects, vec![report.clone()]);
+        assert!(kept_private.originals.is_empty());
+
+        let shared = chain.apply(vec![report.clone()], &mut counts, true);
+        let description = shared.objects[0]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(!description.contains("jan.devries") && !description.contains("12345678"));
+        assert_eq!(counts.personal_data_removed, 2);
+        assert_eq!(shared.originals.len(), 1);
+        let note = &shared.originals[0];
+        assert_eq!(note["object_refs"], json!([report["id"]]));
+        assert!(
+            note["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("jan.devries@example.nl"))
+        );
+        // The same object again gives the same note (stored once).
+        report["name"] = json!("Phishing wave");
+        let again = chain.apply(vec![report], &mut counts, true);
+        assert_eq!(again.originals[0]["id"], note["id"]);
     }
 
     #[test]

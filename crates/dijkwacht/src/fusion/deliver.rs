@@ -9,6 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use anyhow::Context;
 use dijkwacht_fusion::mapped::Mapped;
 use dijkwacht_fusion::transform::{TransformChain, TransformReport};
+use dijkwacht_policy::Scope;
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder};
 use dijkwacht_store::{
     IngestMode, IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection,
@@ -84,9 +86,28 @@ impl Delivery<'_> {
         }
         self.report.objects += mapped.objects.len() as u64;
         let mut transformed = TransformReport::default();
-        let objects = self.transforms.apply(mapped.objects, &mut transformed);
+        let beyond_owner = self
+            .handling
+            .as_ref()
+            .is_some_and(|handling| handling.scope != Scope::Organisation);
+        let result = self
+            .transforms
+            .apply(mapped.objects, &mut transformed, beyond_owner);
         self.count_transforms(location, &transformed);
-        self.store_objects(location, objects).await
+        self.store_objects(location, result.objects, self.handling.clone())
+            .await?;
+        if !result.originals.is_empty() {
+            // The owner alone keeps what personal data was taken out of.
+            let owner_only = self.handling.clone().map(|handling| HandlingDefaults {
+                scope: Scope::Organisation,
+                tlp: TlpLevel::AmberStrict,
+                attribute_to: None,
+                ..handling
+            });
+            self.store_objects(location, result.originals, owner_only)
+                .await?;
+        }
+        Ok(())
     }
 
     fn count_transforms(&mut self, location: &str, transformed: &TransformReport) {
@@ -99,11 +120,16 @@ impl Delivery<'_> {
         }
     }
 
-    async fn store_objects(&mut self, location: &str, objects: Vec<Value>) -> anyhow::Result<()> {
+    async fn store_objects(
+        &mut self,
+        location: &str,
+        objects: Vec<Value>,
+        handling: Option<HandlingDefaults>,
+    ) -> anyhow::Result<()> {
         if objects.is_empty() {
             return Ok(());
         }
-        let mut intake = IntakeBuilder::new().with_handling(self.handling.clone());
+        let mut intake = IntakeBuilder::new().with_handling(handling);
         for (index, object) in objects.into_iter().enumerate() {
             intake.push(index, object);
         }

@@ -99,8 +99,9 @@ fn transforms_of(
     config: &FusionConfig,
     report: &mut RunReport,
 ) -> anyhow::Result<TransformChain> {
-    let (chain, problems) = TransformChain::from_config(&config.warning_lists, data_root)
-        .context("the warning lists of dijkwacht.toml can not be used")?;
+    let (chain, problems) =
+        TransformChain::from_config(&config.warning_lists, &config.personal_data, data_root)
+            .context("the transforms of dijkwacht.toml can not be used")?;
     for problem in problems {
         report.problem(format!("warning lists: {problem}"));
     }

@@ -349,3 +349,63 @@ fn a_plain_list_is_routed_to_its_community_and_restating_it_adds_nothing() {
     let again = run_ok(data, &["source", "run", "blocklist"]);
     assert!(again.contains("new 0, updated 0, duplicates 2"), "{again}");
 }
+
+#[test]
+fn personal_data_is_taken_out_of_what_is_shared_and_kept_for_the_owner() {
+    let store = fresh_store();
+    let data = store.path();
+    for arguments in [
+        vec!["org", "add", "fusion", "--sector", "water"],
+        vec!["org", "add", "waterbedrijf", "--sector", "water"],
+        vec!["community", "add", "water", "--kind", "top-sector"],
+        vec!["community", "join", "water", "fusion"],
+        vec!["community", "join", "water", "waterbedrijf"],
+    ] {
+        run_ok(data, &arguments);
+    }
+    crate::add_analyst(data, "analist@fusion.nl", "fusion");
+    crate::add_analyst(data, "analist@waterbedrijf.nl", "waterbedrijf");
+    let report = serde_json::json!({
+        "type": "report", "spec_version": "2.1",
+        "id": "report--4f1c7e9a-2b3d-4c5e-8f60-718293a4b5c6",
+        "created": "2026-02-01T09:00:00.000Z", "modified": "2026-02-01T09:00:00.000Z",
+        "name": "Invoice fraud wave", "published": "2026-02-01T09:00:00Z",
+        "description": "Reported by jan.devries@example.nl (06-12345678); IBAN NL91ABNA0417164300 used.",
+        "object_refs": ["identity--8a0b5a39-3c1d-4e2f-9a4b-5c6d7e8f9a0b"]
+    });
+    let folder = tempfile::tempdir().expect("temporary folder");
+    write(folder.path(), "report.json", bundle(vec![report]));
+    let path = folder.path().display().to_string();
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "reports",
+            "--kind",
+            "stix",
+            "--path",
+            &path,
+            "--community",
+            "water",
+            "--tlp",
+            "green",
+            "--as",
+            "fusion",
+        ],
+    );
+    let printed = run_ok(data, &["source", "run", "reports"]);
+    assert!(printed.contains("personal data removed 3"), "{printed}");
+
+    let member = run_ok(data, &["export", "--visible-to", "analist@waterbedrijf.nl"]);
+    assert!(member.contains("Invoice fraud wave"), "{member}");
+    for personal in ["jan.devries@example.nl", "12345678", "NL91ABNA0417164300"] {
+        assert!(
+            !member.contains(personal),
+            "{personal} reached a member: {member}"
+        );
+    }
+    let owner = run_ok(data, &["export", "--visible-to", "analist@fusion.nl"]);
+    assert!(owner.contains("jan.devries@example.nl"), "{owner}");
+    assert!(owner.contains("\"note\""), "{owner}");
+}
