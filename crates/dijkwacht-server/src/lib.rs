@@ -1,5 +1,6 @@
 //! The HTTP face of Dijkwacht, built on axum: the TAXII 2.1 server ([`taxii`]), the
-//! REST API with its OpenAPI document and live stream ([`rest`]), health and version,
+//! REST API with its OpenAPI document and live stream ([`rest`]), health, version and
+//! Prometheus metrics ([`metrics`]),
 //! with authentication ([`auth`], [`caller`]) and one error format per interface
 //! ([`error`]). Every read of objects carries the sharing policy's visibility
 //! filter. Nothing here speaks SQL: storage is reached through the traits of
@@ -10,6 +11,7 @@ pub mod caller;
 pub mod error;
 pub mod exports;
 pub mod limits;
+pub mod metrics;
 pub mod rest;
 pub mod serving;
 pub mod state;
@@ -36,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(landing_page))
         .route("/healthz", get(health))
         .route("/version", get(version))
+        .route("/metrics", get(metrics::metrics))
         .merge(taxii::routes())
         .merge(rest::routes(&state))
         .merge(exports::routes())

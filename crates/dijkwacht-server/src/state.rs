@@ -62,6 +62,8 @@ pub struct AppState {
     /// graceful shutdown does not wait for them forever.
     pub stopping: tokio::sync::watch::Receiver<bool>,
     pub stream_timing: StreamTiming,
+    /// What `/metrics` shows besides the server's own figures.
+    pub metrics: Option<Arc<dyn crate::metrics::MetricsSource>>,
     stop_sender: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -84,6 +86,7 @@ impl AppState {
             objects_stored: Arc::new(tokio::sync::Notify::new()),
             stopping,
             stream_timing: StreamTiming::default(),
+            metrics: None,
             stop_sender: Arc::new(stop_sender),
         })
     }

@@ -81,6 +81,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         options.listen,
         "Dijkwacht demo",
         ServeOptions::default(),
+        None,
         move |address| {
             println!("  listening on:  http://{address}/   (Ctrl-C stops the demo)");
             println!();

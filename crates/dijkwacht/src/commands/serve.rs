@@ -9,17 +9,37 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use dijkwacht_audit::AuditLog;
 use dijkwacht_server::limits::{DEFAULT_PAGE_SIZE, Limits, RateLimit};
+use dijkwacht_server::metrics::MetricsSource;
 use dijkwacht_server::serving::ServeOptions;
 use dijkwacht_server::tls::TlsConfig;
 use dijkwacht_server::{AppState, Backend};
 
 use crate::cli::ServeArgs;
 use crate::data_dir::DataDir;
+use crate::fusion::metrics::SourceMetrics;
 
 pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = serve_options(arguments)?;
     let store = data.open()?;
     let audit = data.audit_log()?;
+    // The fusion center's sources run on their schedules beside the server, on a
+    // connection of their own.
+    let scheduled = crate::fusion::load_config(data.root())?;
+    let with_schedule = scheduled
+        .sources
+        .iter()
+        .filter(|source| source.enabled && source.every.is_some())
+        .count();
+    let schedules = tokio::spawn(crate::fusion::schedule::run_schedules(
+        data.root().to_path_buf(),
+        data.open()?,
+    ));
+    if with_schedule > 0 {
+        println!("running {with_schedule} source(s) on their schedules");
+    }
+    let metrics: Arc<dyn MetricsSource> = Arc::new(SourceMetrics {
+        data_root: data.root().to_path_buf(),
+    });
     let scheme = if options.tls.is_some() {
         "https"
     } else {
@@ -31,11 +51,13 @@ pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCo
         arguments.listen,
         "Dijkwacht",
         options,
+        Some(metrics),
         |address| {
             println!("listening on {scheme}://{address}/");
         },
     )
     .await?;
+    schedules.abort();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -90,6 +112,7 @@ pub async fn serve_store(
     listen: SocketAddr,
     title: &str,
     options: ServeOptions,
+    metrics: Option<Arc<dyn MetricsSource>>,
     announce: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -103,11 +126,12 @@ pub async fn serve_store(
         );
     }
     announce(address);
-    let state = AppState::new(backend, Some(Arc::new(audit)), title).map_err(|error| {
+    let mut state = AppState::new(backend, Some(Arc::new(audit)), title).map_err(|error| {
         anyhow::anyhow!(
             "the operating system gave no random numbers for the login cache's key: {error}"
         )
     })?;
+    state.metrics = metrics;
     dijkwacht_server::serve(listener, state, options, async {
         let _ = tokio::signal::ctrl_c().await;
     })

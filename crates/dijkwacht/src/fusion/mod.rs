@@ -10,7 +10,9 @@
 
 pub mod deliver;
 pub mod fetch;
+pub mod metrics;
 pub mod report;
+pub mod schedule;
 pub mod sources;
 pub mod state;
 

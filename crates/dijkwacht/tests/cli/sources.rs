@@ -409,3 +409,65 @@ fn personal_data_is_taken_out_of_what_is_shared_and_kept_for_the_owner() {
     assert!(owner.contains("jan.devries@example.nl"), "{owner}");
     assert!(owner.contains("\"note\""), "{owner}");
 }
+
+#[test]
+fn serve_runs_sources_on_their_schedule_and_shows_their_health_in_metrics() {
+    let Some((feed, objects)) = cti_documentation() else {
+        return;
+    };
+    let store = fresh_store();
+    let data = store.path();
+    let url = feed.url("apt1.json");
+    run_ok(
+        data,
+        &[
+            "source", "add", "apt1", "--kind", "stix", "--url", &url, "--every", "1h",
+        ],
+    );
+    let broken = feed.url("missing.json");
+    run_ok(
+        data,
+        &[
+            "source", "add", "broken", "--kind", "stix", "--url", &broken, "--every", "1h",
+        ],
+    );
+    let mut command = crate::dijkwacht(data);
+    command.args(["serve", "--listen", "127.0.0.1:0"]);
+    let server = crate::start_server(command);
+    let metrics_url = format!("http://{}/metrics", server.address);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let metrics = loop {
+        let page = reqwest::blocking::get(&metrics_url)
+            .and_then(|response| response.text())
+            .unwrap_or_default();
+        // Both have run: the good one to its end, the broken one into its error.
+        if page.contains("dijkwacht_source_healthy{source=\"apt1\",kind=\"stix\"} 1")
+            && page.contains("dijkwacht_source_last_error_timestamp_seconds{source=\"broken\"")
+        {
+            break page;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no health in time:\n{page}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    assert!(
+        metrics.contains("# TYPE dijkwacht_source_lag_seconds gauge"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(&format!(
+            "dijkwacht_source_last_run_objects{{source=\"apt1\",kind=\"stix\",outcome=\"new\"}} {objects}"
+        )),
+        "{metrics}"
+    );
+    assert!(metrics.contains("dijkwacht_source_healthy{source=\"broken\",kind=\"stix\"} 0"));
+    // No error text or URL reaches the page.
+    assert!(
+        !metrics.contains("404") && !metrics.contains("missing.json"),
+        "{metrics}"
+    );
+    drop(server);
+    assert_eq!(total_objects(data), objects);
+}
