@@ -66,7 +66,7 @@ impl Attribute {
     }
 }
 
-/// Reads one attribute. `parent` is the handling it inherits; `position` names it when
+/// Reads one attribute. `parent` is the handling it inherits; `position` (`#3`) names it when
 /// it has no uuid. Problems that do not stop the mapping go to `notes`; the error says
 /// why the attribute cannot be mapped at all.
 pub(crate) fn read_attribute(
@@ -79,14 +79,14 @@ pub(crate) fn read_attribute(
 ) -> Result<Attribute, String> {
     let Value::Object(fields) = raw else {
         return Err(format!(
-            "{position} is {}, not an object; it was skipped",
+            "attribute {position} is {}, not an object; it was skipped",
             json_kind(raw)
         ));
     };
     let uuid = non_empty_text(fields, "uuid").unwrap_or_default();
     if uuid.is_empty() {
         notes.push(format!(
-            "{position} has no uuid; its ids depend on its position"
+            "attribute {position} has no uuid; its ids depend on its position"
         ));
     }
     let key = if uuid.is_empty() {
@@ -203,7 +203,7 @@ pub(crate) fn map_attribute(attribute: &Attribute, scope: &EventScope) -> Result
             unit.account(&attribute.uuid, vec![id]);
         }
         Form::Rule(pattern_type) => {
-            let mut indicator = indicator_base(attribute, scope);
+            let mut indicator = indicator_base(attribute, scope, &mut unit.notes);
             indicator.insert("pattern".to_owned(), json!(attribute.value.trim()));
             indicator.insert("pattern_type".to_owned(), json!(pattern_type));
             if pattern_type == "stix" {
@@ -276,7 +276,7 @@ fn map_observable(
     let marking = attribute.handling.tlp.map(|level| level.marking_id());
     let mut ids = Vec::new();
     let indicator_id = if attribute.to_ids {
-        let mut indicator = indicator_base(attribute, scope);
+        let mut indicator = indicator_base(attribute, scope, &mut unit.notes);
         indicator.insert(
             "pattern".to_owned(),
             json!(render_pattern(&observation.comparisons)),
@@ -328,7 +328,11 @@ fn map_observable(
 }
 
 /// The properties every indicator of an attribute has, except its pattern.
-fn indicator_base(attribute: &Attribute, scope: &EventScope) -> Map<String, Value> {
+fn indicator_base(
+    attribute: &Attribute,
+    scope: &EventScope,
+    notes: &mut Vec<String>,
+) -> Map<String, Value> {
     let id = id_from_uuid("indicator", &attribute.uuid, &attribute.key);
     let mut indicator = scope.sdo(
         "indicator",
@@ -341,12 +345,16 @@ fn indicator_base(attribute: &Attribute, scope: &EventScope) -> Map<String, Valu
         json!(indicator_name(&attribute.misp_type, &attribute.value)),
     );
     set_text(&mut indicator, "description", attribute.comment.as_deref());
-    validity_window(
+    if !validity_window(
         &mut indicator,
         attribute.first_seen,
         attribute.last_seen,
         attribute.modified,
-    );
+    ) {
+        notes.push(
+            "last_seen is not after the start of validity; valid_until was left out".to_owned(),
+        );
+    }
     if let Some(kind) = indicator_types_of(attribute.category.as_deref()) {
         indicator.insert("indicator_types".to_owned(), json!([kind]));
     }

@@ -111,6 +111,9 @@ impl Collector {
                 }
             }
         }
+        for note in unit.notes {
+            self.problem(location, note);
+        }
         for (uuid, ids) in unit.accounted {
             self.accounted.entry(uuid).or_default().extend(ids);
         }

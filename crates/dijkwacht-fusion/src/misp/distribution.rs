@@ -12,8 +12,10 @@ use serde_json::{Map, Value};
 
 use super::fields::{integer, non_empty_text, text};
 
-/// How far MISP lets an event, attribute or object travel.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// How far MISP lets an event, attribute or object travel. The levels are not simply
+/// ordered (a sharing group is neither wider nor narrower than a community); compare
+/// them with [`Distribution::narrower`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Distribution {
     /// 0: members of the owning organisation only; never synchronised.
     YourOrganisationOnly,

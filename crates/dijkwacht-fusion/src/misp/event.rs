@@ -167,7 +167,7 @@ fn map_children(
         }
     }
     for (index, raw) in list(event, "Attribute").iter().enumerate() {
-        let position = format!("attribute #{index}");
+        let position = format!("#{index}");
         let mut notes = Vec::new();
         let attribute = read_attribute(
             raw,
@@ -186,20 +186,7 @@ fn map_children(
         for note in notes {
             collector.problem(&location, note);
         }
-        let mapped = attribute.and_then(|attribute| {
-            if attribute
-                .first_seen
-                .zip(attribute.last_seen)
-                .is_some_and(|(first, last)| last <= first)
-                && attribute.to_ids
-            {
-                collector.problem(
-                    &location,
-                    "last_seen is not after first_seen; valid_until was left out",
-                );
-            }
-            map_attribute(&attribute, scope)
-        });
+        let mapped = attribute.and_then(|attribute| map_attribute(&attribute, scope));
         match mapped {
             Ok(unit) => {
                 collector.keep(unit, &location);

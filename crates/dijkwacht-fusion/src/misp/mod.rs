@@ -38,7 +38,10 @@
 //! artefact, persistence and network categories and `attribution` for attribution,
 //! `description` = comment); one without becomes `observed-data` (first and last
 //! observed from `first_seen`/`last_seen`, else the timestamp; `number_observed` 1)
-//! over SCOs with deterministic ids. Both are labelled `misp:type="…"` and
+//! over SCOs with deterministic ids (an SCO without id-contributing properties, such as
+//! an email known only by its recipients, gets a UUIDv4 drawn from its content, so it
+//! too is the same on every mapping). Hash values lose white space pasted into them.
+//! Both are labelled `misp:type="…"` and
 //! `misp:category="…"`. An attribute that carries a sample or attachment (`data`) also
 //! gets the observed-data with the `artifact`, linked `based-on` from its indicator.
 //!
@@ -48,7 +51,8 @@
 //! | `ip-src\|port`, `ip-dst\|port` | the same `AND network-traffic:src_port`/`dst_port` | the same with the port |
 //! | `domain`, `hostname` | `domain-name:value` | `domain-name` |
 //! | `domain\|ip` | `domain-name:value AND domain-name:resolves_to_refs[*].value` | `domain-name` resolving to the address |
-//! | `url`, `uri` | `url:value` | `url` |
+//! | `url` | `url:value` | `url`; a URL without a scheme (`evil.example.com/x`) has no STIX `url` object, so a `note` |
+//! | `uri` | `url:value` with a scheme; a path (`/gate.php`) is the HTTP request's: `network-traffic:extensions.'http-request-ext'.request_value` | `url` with a scheme, else a `note` |
 //! | `email` | `email-addr:value` | `email-addr` |
 //! | `email-src`, `email-dst` | `email-message:from_ref.value` / `to_refs[*].value` | `email-addr` + `email-message` |
 //! | `email-subject` | `email-message:subject` | `email-message` |
@@ -59,7 +63,7 @@
 //! | `malware-sample` | `file:name AND file:hashes.MD5` | `file` + `artifact` (zip, password `infected`) |
 //! | `attachment` | `file:name` | `file` + `artifact` |
 //! | `mutex` | `mutex:name` | `mutex` |
-//! | `regkey`, `regkey\|value` | `windows-registry-key:key` (`AND …values[*].data`) | `windows-registry-key` |
+//! | `regkey`, `regkey\|value` | `windows-registry-key:key` (`AND …values[*].data`), the hive written out (`HKLM` is `HKEY_LOCAL_MACHINE`, as STIX requires) | `windows-registry-key` |
 //! | `AS` | `autonomous-system:number` | `autonomous-system` |
 //! | `mac-address` | `mac-addr:value` (lower case, colons) | `mac-addr` |
 //! | `x509-fingerprint-md5`, `-sha1`, `-sha256` | `x509-certificate:hashes.…` (colons removed) | `x509-certificate` |

@@ -68,7 +68,7 @@ pub(crate) fn map_object(
     let mut members = Vec::new();
     for (index, raw_member) in list(fields, "Attribute").iter().enumerate() {
         let mut notes = Vec::new();
-        let position = format!("attribute #{index} of object {}", head.uuid);
+        let position = format!("#{index} of object {}", head.uuid);
         match read_attribute(
             raw_member,
             scope,
@@ -171,7 +171,18 @@ fn read_head(
             modified = modified.max(Some(from_unix_seconds(seconds)));
         }
     }
-    let seen = |key: &str| non_empty_text(fields, key).and_then(|text| parse_datetime(&text));
+    let mut seen = |key: &str| {
+        let text = non_empty_text(fields, key)?;
+        let parsed = parse_datetime(&text);
+        if parsed.is_none() {
+            problems.push((
+                location.clone(),
+                format!("{key} '{text}' is not a date-time; it was left out"),
+            ));
+        }
+        parsed
+    };
+    let (first_seen, last_seen) = (seen("first_seen"), seen("last_seen"));
     ObjectHead {
         key: format!("{}/{uuid}", scope.event_uuid),
         uuid,
@@ -179,8 +190,8 @@ fn read_head(
         meta_category: non_empty_text(fields, "meta-category"),
         comment: non_empty_text(fields, "comment"),
         modified: modified.unwrap_or(scope.event_modified),
-        first_seen: seen("first_seen"),
-        last_seen: seen("last_seen"),
+        first_seen,
+        last_seen,
         deleted: flag(fields, "deleted").unwrap_or(false),
         handling: Handling {
             tlp: scope.tlp,

@@ -6,7 +6,7 @@
 //! SCOs get deterministic ids ([`dijkwacht_stix::scoid::deterministic_id`]) and carry
 //! only what the value says, so that the same IP address from two events is the same
 //! object. An SCO whose type has no id-contributing property present (an email message
-//! known only by its recipients) gets an id derived from its content, which is just as
+//! known only by its recipients) gets a UUIDv4 drawn from its content, which is just as
 //! repeatable. Values are checked where STIX is stricter than MISP (IP addresses,
 //! ports, MAC addresses, AS numbers); what fails is the attribute's problem, not a
 //! panic and not an invalid object.

@@ -44,6 +44,8 @@ pub(crate) struct Unit {
     pub report_references: Vec<Value>,
     /// MISP sightings, with the uuid of the attribute they sight.
     pub sightings: Vec<(String, Map<String, Value>)>,
+    /// Problems of the element that did not stop its mapping.
+    pub notes: Vec<String>,
 }
 
 impl Unit {
@@ -58,6 +60,7 @@ impl Unit {
             cluster_uses: Vec::new(),
             report_references: Vec::new(),
             sightings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -105,6 +108,7 @@ impl Unit {
         self.cluster_uses.extend(other.cluster_uses);
         self.report_references.extend(other.report_references);
         self.sightings.extend(other.sightings);
+        self.notes.extend(other.notes);
     }
 
     /// The objects that can be the source of a galaxy relationship: the indicators

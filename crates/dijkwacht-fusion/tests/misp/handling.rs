@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use super::real_data::osint_context;
 use crate::{
-    TYPES, attribute, event, ids, kitchen_sink_event, map, misp_object, object, objects_of,
-    of_type, read, shared_data, uuid,
+    TYPES, attribute, event, ids, kitchen_sink_event, map, object, objects_of, of_type, read,
+    shared_data, uuid,
 };
 
 fn markings(object: &Value) -> Vec<&str> {
@@ -510,5 +510,74 @@ fn sightings_become_sightings_and_false_positives_opinions() {
         mapped.mapped.problems
     );
     assert!(mapped.mapped.problems[0].message.contains("expiration"));
-    let _ = misp_object;
+}
+
+#[test]
+fn first_and_last_seen_give_validity_and_observation_windows() {
+    let seen =
+        |index: usize, misp_type: &str, value: &str, to_ids: bool, first: &str, last: &str| {
+            let mut item = attribute(index, misp_type, value, to_ids);
+            item["first_seen"] = json!(first);
+            item["last_seen"] = json!(last);
+            item
+        };
+    let document = event(
+        vec![
+            seen(
+                1,
+                "ip-dst",
+                "198.51.100.1",
+                true,
+                "2024-02-01T10:00:00.123456+01:00",
+                "2024-02-03T00:00:00Z",
+            ),
+            seen(
+                2,
+                "domain",
+                "evil.example.com",
+                false,
+                "2024-02-01T00:00:00Z",
+                "2024-02-02T00:00:00Z",
+            ),
+            seen(
+                3,
+                "url",
+                "https://evil.example.com/",
+                true,
+                "2024-02-05T00:00:00Z",
+                "2024-02-04T00:00:00Z",
+            ),
+            attribute(4, "md5", "d41d8cd98f00b204e9800998ecf8427e", true),
+        ],
+        vec![],
+    );
+    let mapped = map(&document, &MispContext::default());
+    let first = object(&mapped, &format!("indicator--{}", uuid(1)));
+    assert_eq!(first["valid_from"], "2024-02-01T09:00:00.123456Z");
+    assert_eq!(first["valid_until"], "2024-02-03T00:00:00.000000Z");
+    let observed = object(&mapped, &format!("observed-data--{}", uuid(2)));
+    assert_eq!(
+        (&observed["first_observed"], &observed["last_observed"]),
+        (
+            &json!("2024-02-01T00:00:00.000000Z"),
+            &json!("2024-02-02T00:00:00.000000Z")
+        )
+    );
+    assert_eq!(observed["number_observed"], 1);
+    let backwards = object(&mapped, &format!("indicator--{}", uuid(3)));
+    assert!(backwards.get("valid_until").is_none());
+    assert_eq!(
+        mapped.mapped.problems.len(),
+        1,
+        "{:?}",
+        mapped.mapped.problems
+    );
+    assert!(mapped.mapped.problems[0].location.ends_with(&uuid(3)));
+    let plain = object(&mapped, &format!("indicator--{}", uuid(4)));
+    assert_eq!(plain["valid_from"], "2024-03-01T08:00:00.000000Z");
+    assert_eq!(plain["modified"], "2024-03-01T08:00:00.000Z");
+    assert_eq!(
+        plain["created"], "2024-03-01T00:00:00.000Z",
+        "created is the event's date"
+    );
 }

@@ -135,7 +135,7 @@ fn bad_attributes_are_located_problems() {
     };
     assert!(problem_at(&uuid(2)).contains("no value"));
     assert!(problem_at(&uuid(3)).contains("not text"));
-    assert!(problem_at("#3").contains("not an object"));
+    assert!(problem_at("#3").contains("attribute #3 is a string, not an object"));
     assert!(problem_at(&uuid(4)).contains("not an IP address"));
     assert!(
         problem_at(&uuid(5)).contains("invalid"),
