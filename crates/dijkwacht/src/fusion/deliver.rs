@@ -79,26 +79,50 @@ impl Delivery<'_> {
     /// event), and counts what happened. Problems with the data are counted and kept
     /// in the report; only a failing store is an error.
     pub async fn deliver(&mut self, location: &str, mapped: Mapped) -> anyhow::Result<()> {
-        self.report.documents += 1;
+        let handling = self.handling.clone();
+        self.deliver_with(location, mapped, handling).await
+    }
+
+    /// [`Delivery::deliver`] for data its publisher allows no further than the owner's
+    /// own organisation, whatever the source's route (a MISP event at "your
+    /// organisation only").
+    pub async fn deliver_owner_only(
+        &mut self,
+        location: &str,
+        mapped: Mapped,
+    ) -> anyhow::Result<()> {
+        let handling = self.handling.clone().map(|handling| HandlingDefaults {
+            scope: Scope::Organisation,
+            attribute_to: None,
+            ..handling
+        });
+        self.deliver_with(location, mapped, handling).await
+    }
+
+    async fn deliver_with(
+        &mut self,
+        location: &str,
+        mapped: Mapped,
+        handling: Option<HandlingDefaults>,
+    ) -> anyhow::Result<()> {
         self.report.unmapped += mapped.problems.len() as u64;
         for problem in &mapped.problems {
             self.report.problem(format!("{location}: {problem}"));
         }
         self.report.objects += mapped.objects.len() as u64;
         let mut transformed = TransformReport::default();
-        let beyond_owner = self
-            .handling
+        let beyond_owner = handling
             .as_ref()
             .is_some_and(|handling| handling.scope != Scope::Organisation);
         let result = self
             .transforms
             .apply(mapped.objects, &mut transformed, beyond_owner);
         self.count_transforms(location, &transformed);
-        self.store_objects(location, result.objects, self.handling.clone())
+        self.store_objects(location, result.objects, handling.clone())
             .await?;
         if !result.originals.is_empty() {
             // The owner alone keeps what personal data was taken out of.
-            let owner_only = self.handling.clone().map(|handling| HandlingDefaults {
+            let owner_only = handling.map(|handling| HandlingDefaults {
                 scope: Scope::Organisation,
                 tlp: TlpLevel::AmberStrict,
                 attribute_to: None,

@@ -7,7 +7,9 @@
 //! - `/huge`: announces three gigabytes;
 //! - `/here/<file>`: redirects to `/<file>` on the same host.
 //!
-//! It counts the requests per path and the 304s it gave, for the tests to check.
+//! Any other path can be made to hang up the same way while a test wants it
+//! ([`FeedServer::cut`]). It counts the requests per path and the 304s it gave, for
+//! the tests to check.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -25,6 +27,8 @@ pub struct Counts {
 pub struct FeedServer {
     pub port: u16,
     pub counts: Arc<Mutex<Counts>>,
+    /// Paths answered as `/cut/…` is: half the file, then the connection closed.
+    pub cut_paths: Arc<Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl FeedServer {
@@ -44,6 +48,16 @@ impl FeedServer {
     pub fn not_modified(&self) -> u64 {
         self.counts.lock().expect("counts").not_modified
     }
+
+    /// Makes the server hang up half-way through `path` (or stop doing so).
+    pub fn cut(&self, path: &str, cut: bool) {
+        let mut paths = self.cut_paths.lock().expect("cut paths");
+        if cut {
+            paths.insert(path.to_owned());
+        } else {
+            paths.remove(path);
+        }
+    }
 }
 
 /// Serves `root` until the test process ends.
@@ -51,17 +65,23 @@ pub fn serve(root: PathBuf) -> FeedServer {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let port = listener.local_addr().expect("bound").port();
     let counts = Arc::new(Mutex::new(Counts::default()));
-    let shared = Arc::clone(&counts);
+    let cut_paths = Arc::new(Mutex::new(std::collections::BTreeSet::new()));
+    let (shared, shared_cuts) = (Arc::clone(&counts), Arc::clone(&cut_paths));
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let root = root.clone();
             let counts = Arc::clone(&shared);
+            let cuts = Arc::clone(&shared_cuts);
             std::thread::spawn(move || {
-                let _ = answer(stream, &root, port, &counts);
+                let _ = answer(stream, &root, port, &counts, &cuts);
             });
         }
     });
-    FeedServer { port, counts }
+    FeedServer {
+        port,
+        counts,
+        cut_paths,
+    }
 }
 
 fn etag_of(bytes: &[u8]) -> String {
@@ -78,6 +98,7 @@ fn answer(
     root: &std::path::Path,
     port: u16,
     counts: &Mutex<Counts>,
+    cuts: &Mutex<std::collections::BTreeSet<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -130,7 +151,10 @@ fn answer(
     }
     let (cut, file) = match path.strip_prefix("/cut/") {
         Some(rest) => (true, rest.to_owned()),
-        None => (false, path.trim_start_matches('/').to_owned()),
+        None => (
+            cuts.lock().expect("cut paths").contains(&path),
+            path.trim_start_matches('/').to_owned(),
+        ),
     };
     let Ok(bytes) = std::fs::read(root.join(&file)) else {
         return respond(&mut stream, "404 Not Found", "", b"not here");

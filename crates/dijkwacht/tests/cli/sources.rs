@@ -471,3 +471,87 @@ fn serve_runs_sources_on_their_schedule_and_shows_their_health_in_metrics() {
     drop(server);
     assert_eq!(total_objects(data), objects);
 }
+
+#[test]
+fn a_misp_feed_resumes_after_a_publisher_dies_mid_event_and_skips_what_it_stored() {
+    let Some(shared) = shared_data() else {
+        return;
+    };
+    let folder = shared.join("misp/feed-circl-osint-sample");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).expect("manifest"))
+            .expect("JSON");
+    let mut events: Vec<String> = manifest
+        .as_object()
+        .map(|entries| entries.keys().cloned().collect())
+        .unwrap_or_default();
+    events.sort();
+    assert!(events.len() >= 5, "{events:?}");
+
+    // The whole feed read from disk, for comparison.
+    let local = fresh_store();
+    let path = folder.display().to_string();
+    run_ok(local.path(), &["source", "add", "osint", "--kind", "misp-feed", "--path", &path]);
+    run_ok(local.path(), &["source", "run"]);
+    let everything = total_objects(local.path());
+    assert!(everything > 1_000, "{everything}");
+
+    let feed = serve(folder.clone());
+    let store = fresh_store();
+    let data = store.path();
+    let url = feed.url("");
+    run_ok(data, &["source", "add", "osint", "--kind", "misp-feed", "--url", &url]);
+    let broken = format!("/{}.json", events[2]);
+    feed.cut(&broken, true);
+    let output = run(data, &["source", "run", "osint"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    assert!(text(&output.stdout).contains("cut off"), "{}", text(&output.stdout));
+    let partial = total_objects(data);
+    assert!(partial > 0 && partial < everything, "{partial} of {everything}");
+
+    feed.cut(&broken, false);
+    run_ok(data, &["source", "run", "osint"]);
+    assert_eq!(total_objects(data), everything);
+    // What was stored before the failure was not fetched again.
+    for stored_before in &events[..2] {
+        assert_eq!(feed.requests(&format!("/{stored_before}.json")), 1, "{stored_before}");
+    }
+    // Nothing changed: the manifest answers 304 and no event is fetched.
+    let again = run_ok(data, &["source", "run", "osint"]);
+    assert!(again.contains("(1 unchanged)"), "{again}");
+}
+
+#[test]
+fn a_malformed_event_in_the_middle_of_a_feed_is_named_and_the_rest_is_stored() {
+    let Some(shared) = shared_data() else {
+        return;
+    };
+    let original = shared.join("misp/feed-circl-osint-sample");
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let mut names: Vec<String> = std::fs::read_dir(&original)
+        .expect("the feed folder")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for name in &names {
+        let bytes = std::fs::read(original.join(name)).expect("readable");
+        write(folder.path(), name, bytes);
+    }
+    let victim = names
+        .iter()
+        .filter(|name| name.as_str() != "manifest.json")
+        .nth(3)
+        .expect("an event file")
+        .clone();
+    let bytes = std::fs::read(folder.path().join(&victim)).expect("readable");
+    write(folder.path(), &victim, &bytes[..bytes.len() / 3]);
+    let store = fresh_store();
+    let data = store.path();
+    let path = folder.path().display().to_string();
+    run_ok(data, &["source", "add", "osint", "--kind", "misp-feed", "--path", &path]);
+    let output = run(data, &["source", "run"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let problems = text(&output.stderr);
+    assert!(problems.contains(&victim) && problems.contains("not mapped"), "{problems}");
+    assert!(total_objects(data) > 1_000);
+}

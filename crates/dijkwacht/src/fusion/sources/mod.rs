@@ -5,6 +5,7 @@
 
 mod kev;
 mod list;
+mod misp_feed;
 mod stix;
 
 use std::path::{Path, PathBuf};
@@ -60,18 +61,22 @@ impl SourceRun<'_> {
             }
             Fetched::Body {
                 bytes, validators, ..
-            } => Ok(Some(Document {
-                location: absolute,
-                bytes,
-                validators: Some(validators),
-            })),
+            } => {
+                self.delivery.report.documents += 1;
+                Ok(Some(Document {
+                    location: absolute,
+                    bytes,
+                    validators: Some(validators),
+                }))
+            }
         }
     }
 
     /// Reads a file of a source with a `path`.
-    pub fn read_file(&self, path: &Path) -> anyhow::Result<Document> {
+    pub fn read_file(&mut self, path: &Path) -> anyhow::Result<Document> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        self.delivery.report.documents += 1;
         Ok(Document {
             location: path.display().to_string(),
             bytes,
@@ -122,6 +127,7 @@ pub async fn run_kind(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     match run.config.kind {
         SourceKind::Stix => stix::run(run).await,
         SourceKind::Kev => kev::run(run).await,
+        SourceKind::MispFeed => misp_feed::run(run).await,
         SourceKind::Csv | SourceKind::List => list::run(run).await,
         other => bail!("sources of kind `{other}` can not be run by this version yet"),
     }
