@@ -3,6 +3,7 @@
 //! One test binary; the modules follow the commands' concerns.
 
 mod directory;
+mod crash;
 mod exports;
 mod feed_server;
 mod matching;
