@@ -11,15 +11,13 @@ use dijkwacht_directory::{CommunityKind, MembershipStage, Sector, SizeClass, has
 use dijkwacht_policy::{CommunityId, Role, Scope, UserId};
 use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::directory::{Community, Directory, Organisation, User};
-use dijkwacht_store::intake::IntakePolicy;
 use dijkwacht_store::{IngestMode, IngestOutcome, PreparedObject, Provenance, Store};
 use dijkwacht_store_sqlite::SqliteStore;
 
 use crate::cli::DemoArgs;
-use crate::commands::import::{import_sources, print_summary};
 use crate::commands::serve::serve_store;
 use crate::data_dir::{AUDIT_FILE, DataDir, STORE_FILE};
-use crate::reading::{InputSource, Purpose, ReadOutcome, expand_inputs, read_input};
+use crate::reading::{Purpose, ReadOutcome, read_input};
 use dijkwacht_server::serving::ServeOptions;
 
 /// The demo intelligence, written for the project (see `demo/README.md`).
@@ -49,21 +47,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         println!("    {login}");
     }
 
-    if let Some(samples) = &options.samples {
-        let sources = sample_sources(samples)?;
-        let summary = import_sources(
-            &store,
-            &sources,
-            IntakePolicy::SkipInvalid,
-            None,
-            true,
-            None,
-            None,
-        )
-        .await?;
-        print!("  samples:       ");
-        print_summary(&summary);
-    }
+    super::demo_fusion::run(&folder, &store, options.samples.as_deref()).await?;
     let counts = store.count_by_type().await?;
     let objects: u64 = counts.iter().map(|count| count.objects).sum();
     println!(
@@ -522,38 +506,3 @@ async fn seed_directory(
     Ok(logins)
 }
 
-/// The STIX files of a samples folder. For the project's shared data folder these are
-/// its STIX and TLP corpora; any other folder is searched for JSON files as a whole.
-fn sample_sources(samples: &Path) -> anyhow::Result<Vec<InputSource>> {
-    let known = [
-        "stix21/cti-documentation",
-        "stix21/cti-stix2-json-schemas/examples",
-        "stix21/mitre-attack",
-        "tlp",
-    ];
-    let present: Vec<PathBuf> = known
-        .iter()
-        .map(|part| samples.join(part))
-        .filter(|path| path.exists())
-        .collect();
-    let candidates = if present.is_empty() {
-        expand_inputs(&[samples.to_path_buf()])?
-    } else {
-        expand_inputs(&present)?
-    };
-    // Keep STIX content only: JSON schemas and indexes that happen to sit beside it
-    // are not intelligence.
-    Ok(candidates
-        .into_iter()
-        .filter(|source| match source {
-            InputSource::File(path) => {
-                let name = path
-                    .file_name()
-                    .and_then(|name| name.to_str())
-                    .unwrap_or_default();
-                !name.ends_with(".schema.json") && name != "collection-index.json"
-            }
-            InputSource::StandardInput => false,
-        })
-        .collect())
-}

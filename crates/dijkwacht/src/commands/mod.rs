@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod bench;
 mod demo;
+mod demo_fusion;
 mod export;
 pub(crate) mod import;
 mod init;

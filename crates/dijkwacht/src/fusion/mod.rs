@@ -9,6 +9,7 @@
 //! the report, and the other sources run on.
 
 pub mod deliver;
+pub mod feed_host;
 pub mod fetch;
 pub mod metrics;
 pub mod report;

@@ -98,25 +98,36 @@ impl SourceRun<'_> {
         }
     }
 
-    /// The files of a source with a `path`: the file itself, or the files of the
-    /// folder (not recursing) whose names end in one of `extensions`, sorted.
+    /// The files of a source with a `path`: the file itself, or the files below the
+    /// folder (recursively, links not followed) whose names end in one of
+    /// `extensions`, sorted by path.
     pub fn files(&self, extensions: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
         let path = PathBuf::from(self.config.path.as_deref().unwrap_or_default());
         if path.is_file() {
             return Ok(vec![path]);
         }
-        let entries = std::fs::read_dir(&path)
-            .with_context(|| format!("cannot read the folder {}", path.display()))?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|file| {
-                file.is_file()
-                    && file
+        let mut files = Vec::new();
+        let mut folders = vec![path];
+        while let Some(folder) = folders.pop() {
+            let entries = std::fs::read_dir(&folder)
+                .with_context(|| format!("cannot read the folder {}", folder.display()))?;
+            for entry in entries.flatten() {
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let path = entry.path();
+                if kind.is_dir() {
+                    folders.push(path);
+                } else if kind.is_file()
+                    && path
                         .file_name()
                         .and_then(|name| name.to_str())
                         .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(ext)))
-            })
-            .collect();
+                {
+                    files.push(path);
+                }
+            }
+        }
         files.sort();
         Ok(files)
     }

@@ -1,0 +1,194 @@
+//! The demo's fusion center: sample feeds written for the demo (a MISP feed, a CSV
+//! blocklist, a KEV catalogue; `demo/feeds/`) are published on 127.0.0.1 and pulled
+//! through the whole pipeline — fetch, map, personal data out, warning lists, dedup,
+//! route to the plenum — as the fusion center organisation. With `--samples`, the
+//! real public feeds under that folder (a CIRCL OSINT MISP feed, CISA's KEV catalogue,
+//! MITRE ATT&CK and the OASIS examples) are run as sources too, read from disk.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use dijkwacht_fusion::config::{FusionConfig, Reliability, SourceConfig, SourceKind};
+use dijkwacht_store_sqlite::SqliteStore;
+
+use crate::fusion::fetch::FetchLimits;
+use crate::fusion::{feed_host, run_source, save_config};
+
+/// The organisation the demo's fusion center stores as.
+const FUSION_ORGANISATION: &str = "fusion-center";
+
+/// The community its output goes to: every member, through the plenum.
+const ROUTE: &str = "plenum";
+
+const FEEDS: [(&str, &[u8]); 5] = [
+    (
+        "misp/manifest.json",
+        include_bytes!("../../demo/feeds/misp/manifest.json"),
+    ),
+    (
+        "misp/7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f.json",
+        include_bytes!("../../demo/feeds/misp/7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f.json"),
+    ),
+    (
+        "misp/8d2f3e4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a.json",
+        include_bytes!("../../demo/feeds/misp/8d2f3e4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a.json"),
+    ),
+    ("blocklist.csv", include_bytes!("../../demo/feeds/blocklist.csv")),
+    ("kev.json", include_bytes!("../../demo/feeds/kev.json")),
+];
+
+fn source(name: &str, kind: SourceKind, reliability: Reliability, tlp: &str) -> SourceConfig {
+    SourceConfig {
+        name: name.to_owned(),
+        kind,
+        url: None,
+        path: None,
+        every: None,
+        reliability,
+        communities: vec![ROUTE.to_owned()],
+        tlp: Some(tlp.to_owned()),
+        auth: None,
+        list: BTreeMap::new(),
+        enabled: true,
+    }
+}
+
+/// The demo's own feeds, at `base`.
+fn demo_sources(base: &str) -> Vec<SourceConfig> {
+    let mut misp = source("demo-osint", SourceKind::MispFeed, Reliability::B, "green");
+    misp.url = Some(format!("{base}misp/"));
+    let mut blocklist = source("demo-blocklist", SourceKind::Csv, Reliability::C, "green");
+    blocklist.url = Some(format!("{base}blocklist.csv"));
+    for (key, value) in [
+        ("has_header", toml::Value::Boolean(true)),
+        ("value_column", toml::Value::String("dst_ip".to_owned())),
+        (
+            "first_seen_column",
+            toml::Value::String("first_seen_utc".to_owned()),
+        ),
+        (
+            "description_column",
+            toml::Value::String("malware".to_owned()),
+        ),
+        ("valid_days", toml::Value::Integer(30)),
+    ] {
+        blocklist.list.insert(key.to_owned(), value);
+    }
+    let mut kev = source("demo-kev", SourceKind::Kev, Reliability::A, "clear");
+    kev.url = Some(format!("{base}kev.json"));
+    vec![misp, blocklist, kev]
+}
+
+/// The real public feeds found under `samples` (such as ../shared/data), read from disk.
+fn sample_sources(samples: &Path) -> Vec<SourceConfig> {
+    let known = [
+        (
+            "circl-osint",
+            SourceKind::MispFeed,
+            Reliability::B,
+            "misp/feed-circl-osint-sample",
+        ),
+        (
+            "cisa-kev",
+            SourceKind::Kev,
+            Reliability::A,
+            "cisa-kev/known_exploited_vulnerabilities.json",
+        ),
+        (
+            "mitre-ics",
+            SourceKind::Stix,
+            Reliability::A,
+            "stix21/mitre-attack/ics-attack-18.1.json",
+        ),
+        (
+            "mitre-mobile",
+            SourceKind::Stix,
+            Reliability::A,
+            "stix21/mitre-attack/mobile-attack-17.1.json",
+        ),
+        (
+            "oasis-examples",
+            SourceKind::Stix,
+            Reliability::B,
+            "stix21/cti-documentation",
+        ),
+        (
+            "oasis-schema-examples",
+            SourceKind::Stix,
+            Reliability::B,
+            "stix21/cti-stix2-json-schemas/examples",
+        ),
+        ("tlp-markings", SourceKind::Stix, Reliability::A, "tlp"),
+    ];
+    known
+        .into_iter()
+        .filter(|(_, _, _, part)| samples.join(part).exists())
+        .map(|(name, kind, reliability, part)| {
+            let mut config = source(name, kind, reliability, "clear");
+            config.path = Some(samples.join(part).display().to_string());
+            config
+        })
+        .collect()
+}
+
+/// Publishes the sample feeds, writes the demo's `dijkwacht.toml` and runs every
+/// source once, printing what each did.
+pub async fn run(
+    data_root: &Path,
+    store: &SqliteStore,
+    samples: Option<&Path>,
+) -> anyhow::Result<()> {
+    let files = FEEDS
+        .iter()
+        .map(|(path, bytes)| ((*path).to_owned(), *bytes))
+        .collect();
+    let address = feed_host::publish(files).await?;
+    let mut sources = demo_sources(&format!("http://{address}/"));
+    if let Some(samples) = samples {
+        sources.extend(sample_sources(samples));
+    }
+    let mut config = FusionConfig {
+        organisation: Some(FUSION_ORGANISATION.to_owned()),
+        sources,
+        ..FusionConfig::default()
+    };
+    // MISP's own warning lists (public resolvers, top domains, cloud ranges) beside
+    // the built-in ones, when the samples carry them.
+    if let Some(lists) = samples
+        .map(|samples| samples.join("misp/warninglists"))
+        .filter(|lists| lists.is_dir())
+    {
+        config
+            .warning_lists
+            .folders
+            .push(lists.display().to_string());
+    }
+    save_config(data_root, &config)?;
+    println!(
+        "  fusion center: {} source(s), sample feeds published on http://{address}/",
+        config.sources.len()
+    );
+    for source in &config.sources {
+        let report =
+            run_source(data_root, store, &config, source, FetchLimits::default()).await?;
+        println!(
+            "    {:<22} {:<9} reliability {}: {} object(s), {} new, {} merged, {} dropped by warning list, {} personal data removed, {} problem(s){}",
+            source.name,
+            source.kind,
+            source.reliability.letter(),
+            report.objects,
+            report.new_objects,
+            report.merged,
+            report.dropped_by_warning_list,
+            report.personal_data_removed,
+            report.problem_count,
+            report
+                .error
+                .as_deref()
+                .map(|error| format!("; stopped: {error}"))
+                .unwrap_or_default()
+        );
+    }
+    println!("    (dijkwacht --data {} source status)", data_root.display());
+    Ok(())
+}
