@@ -20,5 +20,6 @@ pub mod mapped;
 pub mod misp;
 pub mod personal_data;
 pub mod reconcile;
+pub mod scoring;
 pub mod transform;
 pub mod warning_lists;
