@@ -79,6 +79,8 @@ pub enum Fetched {
     Body {
         bytes: Vec<u8>,
         validators: Validators,
+        /// The answer's headers, for APIs that put paging in them (TAXII).
+        headers: HeaderMap,
     },
 }
 
@@ -234,6 +236,7 @@ impl Fetcher {
             etag: header(ETAG),
             last_modified: header(LAST_MODIFIED),
         };
+        let headers = response.headers().clone();
         let capacity = declared.unwrap_or(64 << 10).min(limit);
         let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(64 << 10));
         let mut stream = response.bytes_stream();
@@ -261,7 +264,11 @@ impl Fetcher {
                 ),
             });
         }
-        Ok(Fetched::Body { bytes, validators })
+        Ok(Fetched::Body {
+            bytes,
+            validators,
+            headers,
+        })
     }
 }
 

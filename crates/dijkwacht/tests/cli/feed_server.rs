@@ -5,7 +5,10 @@
 //! - `/cut/<file>`: promises the whole file, sends half, and hangs up;
 //! - `/away/<file>`: redirects to the same file on another host (127.0.0.2);
 //! - `/huge`: announces three gigabytes;
-//! - `/here/<file>`: redirects to `/<file>` on the same host.
+//! - `/here/<file>`: redirects to `/<file>` on the same host;
+//! - `/static/<file>?<query>`: the file whatever the query, without ETag, as a TAXII
+//!   answer that ignores its filters and sends no `X-TAXII-*` headers; a path ending
+//!   in `/` serves its `index.json`.
 //!
 //! Any other path can be made to hang up the same way while a test wants it
 //! ([`FeedServer::cut`]). It counts the requests per path and the 304s it gave, for
@@ -148,6 +151,19 @@ fn answer(
     if let Some(rest) = path.strip_prefix("/here/") {
         let location = format!("Location: /{rest}\r\n");
         return respond(&mut stream, "302 Found", &location, b"");
+    }
+    if let Some(rest) = path.strip_prefix("/static/") {
+        let file = rest.split('?').next().unwrap_or_default();
+        let file = if file.is_empty() || file.ends_with('/') {
+            format!("{file}index.json")
+        } else {
+            file.to_owned()
+        };
+        let Ok(bytes) = std::fs::read(root.join(file)) else {
+            return respond(&mut stream, "404 Not Found", "", b"not here");
+        };
+        let media_type = "Content-Type: application/taxii+json;version=2.1\r\n";
+        return respond(&mut stream, "200 OK", media_type, &bytes);
     }
     let (cut, file) = match path.strip_prefix("/cut/") {
         Some(rest) => (true, rest.to_owned()),

@@ -11,6 +11,8 @@ mod openapi;
 mod serving;
 mod sharing;
 mod sources;
+mod sources_csaf;
+mod sources_taxii;
 mod stix;
 mod taxii;
 

@@ -3,15 +3,18 @@
 //! after each piece is stored ([`SourceRun::checkpoint`]). A source that fails half-way
 //! keeps what it delivered; its next run starts where the last checkpoint left it.
 
+mod csaf;
 mod kev;
 mod list;
 mod misp_feed;
 mod stix;
+mod taxii;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use dijkwacht_fusion::config::{SourceConfig, SourceKind};
+use reqwest::header::HeaderMap;
 
 use super::deliver::Delivery;
 use super::fetch::{Fetched, Fetcher};
@@ -69,6 +72,34 @@ impl SourceRun<'_> {
                     validators: Some(validators),
                 }))
             }
+        }
+    }
+
+    /// GETs `url` unconditionally, neither asking nor remembering validators, and gives
+    /// the answer's headers too: for API pages whose URL carries the cursor (TAXII), and
+    /// for documents the source's cursor already says are new.
+    pub async fn fetch_fresh(
+        &self,
+        url: &str,
+        accept: &str,
+    ) -> anyhow::Result<(Document, HeaderMap)> {
+        let fetcher = self
+            .fetcher
+            .as_ref()
+            .context("this source has no `url` to fetch from")?;
+        let absolute = fetcher.resolve(url)?.to_string();
+        match fetcher.get(&absolute, None, accept).await? {
+            Fetched::NotModified => {
+                bail!("{absolute}: answered 304 to a request without validators")
+            }
+            Fetched::Body { bytes, headers, .. } => Ok((
+                Document {
+                    location: absolute,
+                    bytes,
+                    validators: None,
+                },
+                headers,
+            )),
         }
     }
 
@@ -140,6 +171,8 @@ pub async fn run_kind(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
         SourceKind::Kev => kev::run(run).await,
         SourceKind::MispFeed => misp_feed::run(run).await,
         SourceKind::Csv | SourceKind::List => list::run(run).await,
+        SourceKind::Taxii => taxii::run(run).await,
+        SourceKind::Csaf => csaf::run(run).await,
         other => bail!("sources of kind `{other}` can not be run by this version yet"),
     }
 }
