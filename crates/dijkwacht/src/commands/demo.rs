@@ -505,4 +505,3 @@ async fn seed_directory(
     }
     Ok(logins)
 }
-

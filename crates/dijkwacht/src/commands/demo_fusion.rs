@@ -33,7 +33,10 @@ const FEEDS: [(&str, &[u8]); 5] = [
         "misp/8d2f3e4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a.json",
         include_bytes!("../../demo/feeds/misp/8d2f3e4a-5b6c-4d7e-9f8a-0b1c2d3e4f5a.json"),
     ),
-    ("blocklist.csv", include_bytes!("../../demo/feeds/blocklist.csv")),
+    (
+        "blocklist.csv",
+        include_bytes!("../../demo/feeds/blocklist.csv"),
+    ),
     ("kev.json", include_bytes!("../../demo/feeds/kev.json")),
 ];
 
@@ -169,8 +172,7 @@ pub async fn run(
         config.sources.len()
     );
     for source in &config.sources {
-        let report =
-            run_source(data_root, store, &config, source, FetchLimits::default()).await?;
+        let report = run_source(data_root, store, &config, source, FetchLimits::default()).await?;
         println!(
             "    {:<22} {:<9} reliability {}: {} object(s), {} new, {} merged, {} dropped by warning list, {} personal data removed, {} problem(s){}",
             source.name,
@@ -189,6 +191,9 @@ pub async fn run(
                 .unwrap_or_default()
         );
     }
-    println!("    (dijkwacht --data {} source status)", data_root.display());
+    println!(
+        "    (dijkwacht --data {} source status)",
+        data_root.display()
+    );
     Ok(())
 }

@@ -34,7 +34,11 @@ async fn file(
     let digest = Sha256::digest(bytes);
     let etag = format!(
         "\"{}\"",
-        digest.iter().take(12).map(|byte| format!("{byte:02x}")).collect::<String>()
+        digest
+            .iter()
+            .take(12)
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
     );
     if headers
         .get(IF_NONE_MATCH)

@@ -34,7 +34,8 @@ fn write_feed(folder: &Path) {
                 })
             })
             .collect();
-        let orgc = json!({"name": "Feed publisher", "uuid": "5f7b4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"});
+        let orgc =
+            json!({"name": "Feed publisher", "uuid": "5f7b4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b"});
         let document = json!({"Event": {
             "uuid": event_uuid, "info": format!("Campaign {event}"), "date": "2026-01-01",
             "timestamp": timestamp.to_string(), "published": true, "analysis": "2",
@@ -82,13 +83,35 @@ fn a_run_killed_mid_import_loses_nothing_it_acknowledged_and_resumes() {
     let path = feed.path().display().to_string();
 
     let whole = fresh_store();
-    run_ok(whole.path(), &["source", "add", "big", "--kind", "misp-feed", "--path", &path]);
+    run_ok(
+        whole.path(),
+        &[
+            "source",
+            "add",
+            "big",
+            "--kind",
+            "misp-feed",
+            "--path",
+            &path,
+        ],
+    );
     run_ok(whole.path(), &["source", "run"]);
     let everything = total_objects(whole.path());
 
     let store = fresh_store();
     let data = store.path();
-    run_ok(data, &["source", "add", "big", "--kind", "misp-feed", "--path", &path]);
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "big",
+            "--kind",
+            "misp-feed",
+            "--path",
+            &path,
+        ],
+    );
     let mut child = dijkwacht(data)
         .args(["source", "run", "big"])
         .stdout(std::process::Stdio::null())

@@ -2,8 +2,8 @@
 //! temporary folder, real HTTP on 127.0.0.1, and the STIX corpora of ../shared/data.
 //! One test binary; the modules follow the commands' concerns.
 
-mod directory;
 mod crash;
+mod directory;
 mod exports;
 mod feed_server;
 mod matching;

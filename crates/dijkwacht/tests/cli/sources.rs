@@ -491,7 +491,18 @@ fn a_misp_feed_resumes_after_a_publisher_dies_mid_event_and_skips_what_it_stored
     // The whole feed read from disk, for comparison.
     let local = fresh_store();
     let path = folder.display().to_string();
-    run_ok(local.path(), &["source", "add", "osint", "--kind", "misp-feed", "--path", &path]);
+    run_ok(
+        local.path(),
+        &[
+            "source",
+            "add",
+            "osint",
+            "--kind",
+            "misp-feed",
+            "--path",
+            &path,
+        ],
+    );
     run_ok(local.path(), &["source", "run"]);
     let everything = total_objects(local.path());
     assert!(everything > 1_000, "{everything}");
@@ -500,21 +511,43 @@ fn a_misp_feed_resumes_after_a_publisher_dies_mid_event_and_skips_what_it_stored
     let store = fresh_store();
     let data = store.path();
     let url = feed.url("");
-    run_ok(data, &["source", "add", "osint", "--kind", "misp-feed", "--url", &url]);
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "osint",
+            "--kind",
+            "misp-feed",
+            "--url",
+            &url,
+        ],
+    );
     let broken = format!("/{}.json", events[2]);
     feed.cut(&broken, true);
     let output = run(data, &["source", "run", "osint"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
-    assert!(text(&output.stdout).contains("cut off"), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("cut off"),
+        "{}",
+        text(&output.stdout)
+    );
     let partial = total_objects(data);
-    assert!(partial > 0 && partial < everything, "{partial} of {everything}");
+    assert!(
+        partial > 0 && partial < everything,
+        "{partial} of {everything}"
+    );
 
     feed.cut(&broken, false);
     run_ok(data, &["source", "run", "osint"]);
     assert_eq!(total_objects(data), everything);
     // What was stored before the failure was not fetched again.
     for stored_before in &events[..2] {
-        assert_eq!(feed.requests(&format!("/{stored_before}.json")), 1, "{stored_before}");
+        assert_eq!(
+            feed.requests(&format!("/{stored_before}.json")),
+            1,
+            "{stored_before}"
+        );
     }
     // Nothing changed: the manifest answers 304 and no event is fetched.
     let again = run_ok(data, &["source", "run", "osint"]);
@@ -548,10 +581,24 @@ fn a_malformed_event_in_the_middle_of_a_feed_is_named_and_the_rest_is_stored() {
     let store = fresh_store();
     let data = store.path();
     let path = folder.path().display().to_string();
-    run_ok(data, &["source", "add", "osint", "--kind", "misp-feed", "--path", &path]);
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            "osint",
+            "--kind",
+            "misp-feed",
+            "--path",
+            &path,
+        ],
+    );
     let output = run(data, &["source", "run"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let problems = text(&output.stderr);
-    assert!(problems.contains(&victim) && problems.contains("not mapped"), "{problems}");
+    assert!(
+        problems.contains(&victim) && problems.contains("not mapped"),
+        "{problems}"
+    );
     assert!(total_objects(data) > 1_000);
 }
