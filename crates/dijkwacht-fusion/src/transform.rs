@@ -11,7 +11,7 @@
 //! meets the same ids: feeds map deterministically, so what was stored before is a
 //! duplicate there.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use std::path::Path;
 
@@ -252,8 +252,8 @@ fn canonical_pattern(object: &Value) -> Option<String> {
 
 /// Folds repeated objects and repeated indicator patterns of one delivery.
 pub fn deduplicate(objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
-    let mut seen_versions = BTreeSet::new();
-    let mut first_with_pattern: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen_versions = HashSet::with_capacity(objects.len());
+    let mut first_with_pattern: HashMap<String, usize> = HashMap::new();
     let mut merged_ids: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut kept: Vec<Value> = Vec::with_capacity(objects.len());
     for object in objects {
