@@ -168,8 +168,9 @@ pub async fn run(
     }
     save_config(data_root, &config)?;
     println!(
-        "  fusion center: {} source(s), sample feeds published on http://{address}/",
-        config.sources.len()
+        "  fusion center: {} source(s), sample feeds published on 127.0.0.1:{}",
+        config.sources.len(),
+        address.port()
     );
     for source in &config.sources {
         let report = run_source(data_root, store, &config, source, FetchLimits::default()).await?;

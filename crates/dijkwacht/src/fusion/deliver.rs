@@ -79,6 +79,7 @@ impl Delivery<'_> {
     /// event), and counts what happened. Problems with the data are counted and kept
     /// in the report; only a failing store is an error.
     pub async fn deliver(&mut self, location: &str, mapped: Mapped) -> anyhow::Result<()> {
+        self.report.documents += 1;
         let handling = self.handling.clone();
         self.deliver_with(location, mapped, handling).await
     }

@@ -64,14 +64,11 @@ impl SourceRun<'_> {
             }
             Fetched::Body {
                 bytes, validators, ..
-            } => {
-                self.delivery.report.documents += 1;
-                Ok(Some(Document {
-                    location: absolute,
-                    bytes,
-                    validators: Some(validators),
-                }))
-            }
+            } => Ok(Some(Document {
+                location: absolute,
+                bytes,
+                validators: Some(validators),
+            })),
         }
     }
 
@@ -107,7 +104,6 @@ impl SourceRun<'_> {
     pub fn read_file(&mut self, path: &Path) -> anyhow::Result<Document> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        self.delivery.report.documents += 1;
         Ok(Document {
             location: path.display().to_string(),
             bytes,
