@@ -61,7 +61,7 @@ def value(n):
     if kind == 1:
         return f"host{n}.example-{n % 997}.top"
     if kind == 2:
-        return f"http://dl-{n % 5003}.example.net/{n}/payload.bin"
+        return f"http://dl-{n % 5003}.cdn-delivery.net/{n}/payload.bin"
     return f"{n:064x}"
 per_source = total // 3
 shared_count = int(per_source * 0.3)
