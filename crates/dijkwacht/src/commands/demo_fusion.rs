@@ -173,7 +173,15 @@ pub async fn run(
         address.port()
     );
     for source in &config.sources {
-        let report = run_source(data_root, store, &config, source, FetchLimits::default()).await?;
+        let report = run_source(
+            data_root,
+            store,
+            &config,
+            source,
+            FetchLimits::default(),
+            None,
+        )
+        .await?;
         println!(
             "    {:<22} {:<9} reliability {}: {} object(s), {} new, {} merged, {} dropped by warning list, {} personal data removed, {} problem(s){}",
             source.name,

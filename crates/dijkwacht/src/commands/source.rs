@@ -73,6 +73,11 @@ fn add(data: &DataDir, options: &SourceAddArgs) -> anyhow::Result<ExitCode> {
     if let Some(organisation) = &options.organisation {
         config.organisation = Some(organisation.clone());
     }
+    if !options.communities.is_empty() && config.organisation.is_none() {
+        bail!(
+            "sharing into a community needs the organisation the fusion center shares as; give it once with --as <organisation>"
+        );
+    }
     let source = SourceConfig {
         name: options.name.clone(),
         kind,
@@ -162,8 +167,15 @@ async fn run_sources(data: &DataDir, names: &[String]) -> anyhow::Result<ExitCod
     let mut failed = 0;
     for source in sources {
         let spinner = progress(&source.name);
-        let report =
-            run_source(data.root(), &store, &config, source, FetchLimits::default()).await?;
+        let report = run_source(
+            data.root(),
+            &store,
+            &config,
+            source,
+            FetchLimits::default(),
+            Some(spinner.clone()),
+        )
+        .await?;
         spinner.finish_and_clear();
         println!(
             "{} ({}, {:.1} s):",

@@ -26,6 +26,8 @@ pub struct Delivery<'a> {
     pub handling: Option<HandlingDefaults>,
     pub transforms: &'a TransformChain,
     pub report: &'a mut RunReport,
+    /// Shows the run's figures as deliveries are stored (on a terminal).
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl std::fmt::Debug for Delivery<'_> {
@@ -121,6 +123,16 @@ impl Delivery<'_> {
         self.count_transforms(location, &transformed);
         self.store_objects(location, result.objects, handling.clone())
             .await?;
+        if let Some(progress) = &self.progress {
+            progress.set_message(format!(
+                "{}: {} object(s), {} new, {} updated, {} duplicate(s)",
+                self.source,
+                self.report.objects,
+                self.report.new_objects,
+                self.report.new_versions,
+                self.report.duplicates
+            ));
+        }
         if !result.originals.is_empty() {
             // The owner alone keeps what personal data was taken out of.
             let owner_only = handling.map(|handling| HandlingDefaults {

@@ -119,6 +119,7 @@ pub async fn run_source(
     config: &FusionConfig,
     source: &SourceConfig,
     limits: FetchLimits,
+    progress: Option<indicatif::ProgressBar>,
 ) -> anyhow::Result<RunReport> {
     let started = Instant::now();
     let states = StateFolder::new(data_root);
@@ -143,6 +144,7 @@ pub async fn run_source(
                 handling,
                 transforms: &transforms,
                 report: &mut report,
+                progress,
             },
         };
         let result = sources::run_kind(&mut run).await;

@@ -52,7 +52,16 @@ pub async fn run_due(data_root: &std::path::Path, store: &SqliteStore) -> usize 
             continue;
         }
         ran += 1;
-        match run_source(data_root, store, &config, source, FetchLimits::default()).await {
+        match run_source(
+            data_root,
+            store,
+            &config,
+            source,
+            FetchLimits::default(),
+            None,
+        )
+        .await
+        {
             Ok(report) => match &report.error {
                 None => tracing::info!(
                     source = %source.name,
