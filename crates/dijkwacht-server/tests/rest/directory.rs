@@ -167,8 +167,24 @@ async fn only_platform_admins_add_organisations_and_bad_bodies_name_the_field() 
     .await;
     assert_error(status, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let huge = json!({"name": "x".repeat(2 * 1024 * 1024), "sectors": ["water"]});
-    let (status, body) = send(world.as_user(ADMIN, Method::POST, path).json(&huge)).await;
-    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
+    // The server answers 413 without reading the rest of the body; a client still
+    // sending may then see the connection end before it reads the answer (the 413's
+    // body is checked with small bodies in tests/serving/limits.rs). Either way the
+    // organisation is refused, which the count below shows.
+    match world
+        .as_user(ADMIN, Method::POST, path)
+        .json(&huge)
+        .send()
+        .await
+    {
+        Ok(response) => {
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+            assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        Err(error) => assert!(error.is_request(), "{error}"),
+    }
     let (_, list) = send(world.as_user(ADMIN, Method::GET, path)).await;
     assert_eq!(
         names(&list).len(),
