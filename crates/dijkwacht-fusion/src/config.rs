@@ -23,6 +23,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use dijkwacht_stix::tlp::TlpLevel;
+
 use crate::personal_data::RedactionConfig;
 
 /// The whole file.
@@ -329,9 +331,6 @@ pub enum ConfigError {
     DuplicateName(String),
 }
 
-/// The TLP names a source may give, as the STIX crate spells them.
-const TLP_NAMES: [&str; 6] = ["clear", "white", "green", "amber", "amber+strict", "red"];
-
 impl FusionConfig {
     /// Reads and checks a configuration file's text.
     pub fn parse(text: &str) -> Result<FusionConfig, ConfigError> {
@@ -399,7 +398,7 @@ impl SourceConfig {
             (None, Some(_)) => {}
         }
         if let Some(tlp) = &self.tlp {
-            if !TLP_NAMES.contains(&tlp.to_ascii_lowercase().as_str()) {
+            if TlpLevel::from_name(&tlp.to_ascii_lowercase()).is_none() {
                 return Err(problem(format!(
                     "`tlp` is `{tlp}`; use one of clear, green, amber, amber+strict, red"
                 )));

@@ -153,7 +153,9 @@ impl<'a> ObservationBuilder<'a> {
         if sha1.len() != 40 || !sha1.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return None;
         }
-        Some(self.add(CompactObject::Certificate { sha1 }))
+        Some(self.add(CompactObject::Certificate {
+            hashes: [None, Some(Cow::Owned(sha1)), None],
+        }))
     }
 
     /// A `network-traffic` between the given address objects.

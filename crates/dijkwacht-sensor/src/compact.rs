@@ -45,8 +45,9 @@ pub(crate) enum CompactObject<'a> {
         /// By [`HASH_ALGORITHMS`].
         hashes: [Option<Cow<'a, str>>; 3],
     },
-    /// An `x509-certificate` known by its SHA-1 fingerprint (lower-case hex).
-    Certificate { sha1: String },
+    /// An `x509-certificate` known by its fingerprint: by [`HASH_ALGORITHMS`], only
+    /// SHA-1 (lower-case hex) set.
+    Certificate { hashes: [Option<Cow<'a, str>>; 3] },
     NetworkTraffic {
         src_ref: Option<ObjectKey>,
         dst_ref: Option<ObjectKey>,
@@ -101,11 +102,13 @@ impl<'a> CompactObject<'a> {
             }
             (CompactObject::File { name, .. }, "name") => name.as_deref().map(Property::Text),
             (CompactObject::File { size, .. }, "size") => size.map(Property::Number),
-            (CompactObject::File { hashes, .. }, "hashes") => hashes
+            (
+                CompactObject::File { hashes, .. } | CompactObject::Certificate { hashes },
+                "hashes",
+            ) => hashes
                 .iter()
                 .any(Option::is_some)
                 .then_some(Property::Hashes(hashes)),
-            (CompactObject::Certificate { .. }, "hashes") => None,
             (CompactObject::NetworkTraffic { src_ref, .. }, "src_ref") => {
                 src_ref.map(Property::Reference)
             }
@@ -125,22 +128,9 @@ impl<'a> CompactObject<'a> {
         }
     }
 
-    /// The certificate's one hash, which does not fit [`Property::Hashes`].
-    fn certificate_hash(&self, algorithm: &str) -> Option<&str> {
-        match self {
-            CompactObject::Certificate { sha1 } if algorithm == "SHA-1" => Some(sha1),
-            _ => None,
-        }
-    }
-
     fn to_json(&self) -> Map<String, Value> {
         let mut object = Map::new();
         object.insert("type".to_owned(), Value::from(self.object_type()));
-        if let CompactObject::Certificate { sha1 } = self {
-            let mut hashes = Map::new();
-            hashes.insert("SHA-1".to_owned(), Value::from(sha1.as_str()));
-            object.insert("hashes".to_owned(), Value::Object(hashes));
-        }
         for name in Self::PROPERTY_NAMES {
             let Some(property) = self.property(name) else {
                 continue;
@@ -262,8 +252,7 @@ impl CompactObservation<'_> {
         }
     }
 
-    /// Walks from the property `name` of `object`, which for a certificate's `hashes`
-    /// holds its one SHA-1.
+    /// Walks from the property `name` of `object`.
     fn walk_property(
         &self,
         object: &CompactObject<'_>,
@@ -271,14 +260,6 @@ impl CompactObservation<'_> {
         steps: &[PathStep],
         visit: &mut dyn FnMut(ObservedValue<'_>),
     ) {
-        if let (CompactObject::Certificate { .. }, "hashes") = (object, name) {
-            if let Some((PathStep::Key(algorithm), rest)) = steps.split_first() {
-                if let Some(hash) = object.certificate_hash(algorithm) {
-                    self.walk(Property::Text(hash), rest, visit);
-                }
-            }
-            return;
-        }
         if let Some(property) = object.property(name) {
             self.walk(property, steps, visit);
         }

@@ -239,11 +239,7 @@ fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for source in &config.sources {
         let state = states.load(&source.name)?;
-        let healthy = match (&state.last_success, &state.last_error_at) {
-            (Some(success), Some(error)) => success >= error,
-            (Some(_), None) => true,
-            _ => false,
-        };
+        let healthy = state.is_healthy();
         rows.push((source, state, healthy));
     }
     if format == OutputFormat::Json {

@@ -48,11 +48,7 @@ impl MetricsSource for SourceMetrics {
             "1 when the source's last run succeeded.",
         );
         for (labels, state) in &rows {
-            let healthy = match (&state.last_success, &state.last_error_at) {
-                (Some(success), Some(error)) => success >= error,
-                (Some(_), None) => true,
-                _ => false,
-            };
+            let healthy = state.is_healthy();
             let _ = writeln!(
                 out,
                 "dijkwacht_source_healthy{{{labels}}} {}",

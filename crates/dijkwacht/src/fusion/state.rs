@@ -57,6 +57,17 @@ pub struct SourceState {
     pub last_report: Option<RunReport>,
 }
 
+impl SourceState {
+    /// Whether the source's last run went to its end (and it has run at all).
+    pub fn is_healthy(&self) -> bool {
+        match (&self.last_success, &self.last_error_at) {
+            (Some(success), Some(error)) => success >= error,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+}
+
 /// The folder of state files.
 #[derive(Debug, Clone)]
 pub struct StateFolder {

@@ -47,8 +47,6 @@ use crate::fusion::fetch::FetchError;
 
 const JSON_ACCEPT: &str = "application/json, */*;q=0.1";
 const LISTING_ACCEPT: &str = "text/csv, text/plain;q=0.9, */*;q=0.1";
-/// Folders below a `path` that are read at most; deeper ones are left out.
-const MAX_FOLDER_DEPTH: usize = 8;
 /// The key of the cursor's map.
 const ADVISORIES: &str = "advisories";
 
@@ -355,14 +353,7 @@ async fn deliver_advisory(run: &mut SourceRun<'_>, document: &Document) -> anyho
 async fn read_path(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     let root = PathBuf::from(run.config.path.as_deref().unwrap_or_default());
     let single_file = root.is_file();
-    let files = if single_file {
-        vec![root]
-    } else {
-        let mut files = Vec::new();
-        json_files_under(&root, 0, &mut files)?;
-        files.sort();
-        files
-    };
+    let files = run.files(&[".json"])?;
     for file in files {
         let key = file.display().to_string();
         let version = file_version(&file)?;
@@ -381,33 +372,6 @@ async fn read_path(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
         }
         record_version(run, &key, &version);
         run.checkpoint()?;
-    }
-    Ok(())
-}
-
-/// Collects the `.json` files below `folder`; symbolic links to folders are not
-/// followed, so a link cycle can not make the walk endless.
-fn json_files_under(folder: &Path, depth: usize, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    let entries = std::fs::read_dir(folder)
-        .with_context(|| format!("cannot read the folder {}", folder.display()))?;
-    for entry in entries {
-        let entry =
-            entry.with_context(|| format!("cannot read the folder {}", folder.display()))?;
-        let path = entry.path();
-        let file_type = entry
-            .file_type()
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if file_type.is_dir() {
-            if depth < MAX_FOLDER_DEPTH {
-                json_files_under(&path, depth + 1, files)?;
-            }
-        } else if path.is_file()
-            && path
-                .extension()
-                .is_some_and(|extension| extension.eq_ignore_ascii_case("json"))
-        {
-            files.push(path);
-        }
     }
     Ok(())
 }

@@ -31,6 +31,9 @@ pub struct SourceRun<'a> {
     pub delivery: Delivery<'a>,
 }
 
+/// How deep below a source's `path` folders are read, against a folder that loops.
+pub const MAX_FOLDER_DEPTH: usize = 8;
+
 /// A document read for a source: fetched over HTTP or read from a file.
 #[derive(Debug)]
 pub struct Document {
@@ -126,16 +129,20 @@ impl SourceRun<'_> {
     }
 
     /// The files of a source with a `path`: the file itself, or the files below the
-    /// folder (recursively, links not followed) whose names end in one of
-    /// `extensions`, sorted by path.
+    /// folder (at most [`MAX_FOLDER_DEPTH`] folders deep, links to folders not
+    /// followed) whose names end in one of `extensions` (in any case), sorted by path.
     pub fn files(&self, extensions: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
         let path = PathBuf::from(self.config.path.as_deref().unwrap_or_default());
         if path.is_file() {
             return Ok(vec![path]);
         }
+        let wanted = |name: &str| {
+            let name = name.to_ascii_lowercase();
+            extensions.iter().any(|extension| name.ends_with(extension))
+        };
         let mut files = Vec::new();
-        let mut folders = vec![path];
-        while let Some(folder) = folders.pop() {
+        let mut folders = vec![(path, 0)];
+        while let Some((folder, depth)) = folders.pop() {
             let entries = std::fs::read_dir(&folder)
                 .with_context(|| format!("cannot read the folder {}", folder.display()))?;
             for entry in entries.flatten() {
@@ -144,12 +151,14 @@ impl SourceRun<'_> {
                 };
                 let path = entry.path();
                 if kind.is_dir() {
-                    folders.push(path);
+                    if depth < MAX_FOLDER_DEPTH {
+                        folders.push((path, depth + 1));
+                    }
                 } else if kind.is_file()
                     && path
                         .file_name()
                         .and_then(|name| name.to_str())
-                        .is_some_and(|name| extensions.iter().any(|ext| name.ends_with(ext)))
+                        .is_some_and(wanted)
                 {
                     files.push(path);
                 }
