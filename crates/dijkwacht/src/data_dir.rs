@@ -61,3 +61,25 @@ impl DataDir {
             .with_context(|| format!("cannot open the store {}", path.display()))
     }
 }
+
+/// Replaces the file at `path` with `bytes` whole: written beside it, synced, renamed
+/// over it, and the rename synced where the file system allows. A crash leaves the old
+/// file or the new one, never half of either.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(folder)
+        .with_context(|| format!("cannot write in {}", folder.display()))?;
+    std::io::Write::write_all(&mut file, bytes)
+        .and_then(|()| file.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.persist(path)
+        .with_context(|| format!("cannot replace {}", path.display()))?;
+    if let Ok(folder) = std::fs::File::open(folder) {
+        // Makes the rename itself durable; not every file system allows it.
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}

@@ -51,18 +51,14 @@ pub fn load_config(data_root: &Path) -> anyhow::Result<FusionConfig> {
     }
 }
 
-/// Writes `dijkwacht.toml` whole (beside, then renamed).
+/// Writes `dijkwacht.toml` whole.
 pub fn save_config(data_root: &Path, config: &FusionConfig) -> anyhow::Result<()> {
     config.check()?;
     let text = format!(
         "# The fusion center's sources; see `dijkwacht source --help`.\n{}",
         config.to_toml()?
     );
-    let path = config_path(data_root);
-    let temporary = path.with_extension("toml.new");
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, &path))
-        .with_context(|| format!("cannot write {}", path.display()))
+    crate::data_dir::replace_file(&config_path(data_root), text.as_bytes())
 }
 
 /// The sharing attributes a source's output is stored with.

@@ -6,7 +6,6 @@
 //! crash never leaves half a state.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -108,20 +107,9 @@ impl StateFolder {
     pub fn save(&self, source: &str, state: &SourceState) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.folder)
             .with_context(|| format!("cannot create {}", self.folder.display()))?;
-        let path = self.path(source);
         let bytes = serde_json::to_vec_pretty(state).context("cannot write a source state")?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.folder)
-            .with_context(|| format!("cannot write in {}", self.folder.display()))?;
-        file.write_all(&bytes)
-            .and_then(|()| file.as_file().sync_all())
-            .with_context(|| format!("cannot write the state of {source}"))?;
-        file.persist(&path)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
-        if let Ok(folder) = std::fs::File::open(&self.folder) {
-            // Makes the rename itself durable; not every file system allows it.
-            let _ = folder.sync_all();
-        }
-        Ok(())
+        crate::data_dir::replace_file(&self.path(source), &bytes)
+            .with_context(|| format!("cannot save the state of {source}"))
     }
 
     /// Forgets a source's state (when the source is removed).

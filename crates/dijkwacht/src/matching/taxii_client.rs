@@ -10,7 +10,7 @@
 //! written to a temporary file that replaces the old one, so a crash never leaves half
 //! a state. A state file that belongs to another collection is ignored, with a warning.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -84,20 +84,9 @@ pub struct TaxiiCheckpoint {
 impl TaxiiCheckpoint {
     /// Writes the state file (a temporary file in the same folder, then renamed over it).
     pub fn save(&self) -> anyhow::Result<()> {
-        let path = &self.state_file;
-        let folder = match path.parent() {
-            Some(folder) if !folder.as_os_str().is_empty() => folder,
-            _ => Path::new("."),
-        };
         let text = serde_json::to_string_pretty(&self.state)?;
-        let mut file = tempfile::NamedTempFile::new_in(folder)
-            .with_context(|| format!("cannot write a state file in {}", folder.display()))?;
-        std::io::Write::write_all(&mut file, text.as_bytes())
-            .and_then(|()| file.as_file().sync_all())
-            .with_context(|| format!("cannot write the state file {}", path.display()))?;
-        file.persist(path)
-            .with_context(|| format!("cannot replace the state file {}", path.display()))?;
-        Ok(())
+        crate::data_dir::replace_file(&self.state_file, text.as_bytes())
+            .context("cannot save the TAXII state file")
     }
 }
 
