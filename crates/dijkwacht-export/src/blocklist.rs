@@ -24,7 +24,7 @@
 //!   names must be written as punycode (`xn--…`) in STIX to pass;
 //! - URLs must have a scheme (`scheme://…`) and no white space or control characters.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::net::IpAddr;
 
@@ -120,6 +120,8 @@ pub struct BlocklistReport {
 #[derive(Debug, Default)]
 pub struct BlocklistBuilder {
     filter: IndicatorFilter,
+    /// Indicators whose score has decayed, by id: left out as [`SkipReason::Decayed`].
+    decayed: HashSet<String>,
     lists: Blocklists,
     report: ExportReport,
     invalid_values: usize,
@@ -131,6 +133,12 @@ impl BlocklistBuilder {
             filter,
             ..BlocklistBuilder::default()
         }
+    }
+
+    /// Leaves out the indicators with these ids, whose score has decayed below their
+    /// kind's threshold (the caller scores; this crate knows no scoring).
+    pub fn exclude_decayed(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.decayed.extend(ids);
     }
 
     /// Takes the values of the indicators of a page.
@@ -155,6 +163,9 @@ impl BlocklistBuilder {
             return Err(SkipReason::Revoked);
         }
         self.filter.judge(&indicator)?;
+        if self.decayed.contains(&stored.id) {
+            return Err(SkipReason::Decayed);
+        }
         let found = pattern_values(&stix_pattern(&indicator)?);
         let (mut candidates, mut accepted) = (0usize, 0usize);
         for value in &found.values {
@@ -294,6 +305,30 @@ mod tests {
             })
             .collect();
         build_blocklists(&objects, filter)
+    }
+
+    #[test]
+    fn decayed_indicators_are_left_out_and_counted() {
+        let objects: Vec<StoredObject> = ["198.51.100.7", "198.51.100.8"]
+            .iter()
+            .enumerate()
+            .map(|(index, address)| {
+                stored(
+                    indicator(
+                        &suffix(&format!("{index:02x}")),
+                        &format!("[ipv4-addr:value = '{address}']"),
+                        json!({}),
+                    ),
+                    Some(TlpLevel::Green),
+                )
+            })
+            .collect();
+        let mut builder = BlocklistBuilder::new(IndicatorFilter::default());
+        builder.exclude_decayed([objects[1].id.clone()]);
+        builder.add_page(&objects);
+        let (lists, report) = builder.finish();
+        assert_eq!(lists.lines(BlocklistKind::Ip), vec!["198.51.100.7"]);
+        assert_eq!(report.export.skipped.get(&SkipReason::Decayed), Some(&1));
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub enum SkipReason {
     Expired,
     /// An indicator whose `valid_from` lies after the export's instant.
     NotYetValid,
+    /// An indicator whose score (the fusion center's, from its sources' reliability,
+    /// corroboration and sightings, decaying with age) is below its kind's threshold.
+    Decayed,
     /// An indicator whose `confidence` is below the export's minimum.
     BelowMinConfidence,
     /// An indicator without `confidence` when the export asks for a minimum: STIX
@@ -48,6 +51,7 @@ impl SkipReason {
             SkipReason::Revoked => "revoked",
             SkipReason::Expired => "expired",
             SkipReason::NotYetValid => "not-yet-valid",
+            SkipReason::Decayed => "decayed",
             SkipReason::BelowMinConfidence => "below-min-confidence",
             SkipReason::UnknownConfidence => "unknown-confidence",
             SkipReason::ComplexPattern => "complex-pattern",

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use dijkwacht_stix::tlp::TlpLevel;
 
 use crate::personal_data::RedactionConfig;
+use crate::scoring::{ScoringModel, ScoringModelConfig, ScoringModelError};
 
 /// The whole file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -42,6 +43,14 @@ pub struct FusionConfig {
     /// (`detectors = []` turns it off).
     #[serde(default, skip_serializing_if = "is_default_redaction")]
     pub personal_data: RedactionConfig,
+    /// How indicators are scored when read and exported (`[scoring]`; every field may
+    /// be left out, see `scoring::ScoringModelConfig`).
+    #[serde(default, skip_serializing_if = "is_default_scoring")]
+    pub scoring: ScoringModelConfig,
+}
+
+fn is_default_scoring(config: &ScoringModelConfig) -> bool {
+    *config == ScoringModelConfig::default()
 }
 
 fn is_default_redaction(config: &RedactionConfig) -> bool {
@@ -329,6 +338,8 @@ pub enum ConfigError {
     },
     #[error("dijkwacht.toml: two sources are called `{0}`; names must be unique")]
     DuplicateName(String),
+    #[error("dijkwacht.toml: [scoring]: {0}")]
+    Scoring(String),
 }
 
 impl FusionConfig {
@@ -349,7 +360,15 @@ impl FusionConfig {
             }
             source.check()?;
         }
+        self.scoring_model()?;
         Ok(())
+    }
+
+    /// The scoring model `[scoring]` describes.
+    pub fn scoring_model(&self) -> Result<ScoringModel, ConfigError> {
+        self.scoring
+            .build()
+            .map_err(|error: ScoringModelError| ConfigError::Scoring(error.to_string()))
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {

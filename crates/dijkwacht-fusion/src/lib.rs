@@ -13,6 +13,7 @@
 //! no storage, no HTTP.
 
 pub mod config;
+pub mod correlation;
 pub mod csaf;
 pub mod kev;
 pub mod lists;

@@ -7,18 +7,19 @@
 //! Deduplication here is within one delivery: the same object twice (same id and
 //! version) is kept once, and indicators of different ids whose patterns are the same
 //! once parsed and printed canonically become one — the first, which records the ids
-//! of the others in `x_dijkwacht_merged_ids`. Across deliveries and sources the store
-//! meets the same ids: feeds map deterministically, so what was stored before is a
-//! duplicate there.
+//! of the others in `x_dijkwacht_merged_ids`. Each object is read once (an indicator's
+//! pattern parsed once) and its keys ([`crate::correlation`]) are handed on in
+//! [`Transformed::keys`], so that the sink can deduplicate across sources and
+//! correlate against what is stored.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use std::path::Path;
 
-use dijkwacht_stix::pattern;
 use serde_json::Value;
 
 use crate::config::{ListAction, WarningListsConfig};
+use crate::correlation::{ObjectKeys, ReadObject, read_object};
 use crate::mapped::derived_id;
 use crate::personal_data::{RedactionConfig, RedactionConfigError, Redactor};
 use crate::warning_lists::{
@@ -63,6 +64,9 @@ pub struct Transformed {
     /// Notes keeping the free text personal data was taken out of, for the owner
     /// alone (to store with owner-only handling).
     pub originals: Vec<Value>,
+    /// What each of `objects` is recognised by (its canonical pattern, its observable
+    /// keys; [`crate::correlation`]), by id, for the objects that have any.
+    pub keys: HashMap<String, ObjectKeys>,
 }
 
 fn action(action: ListAction) -> WarningAction {
@@ -140,13 +144,24 @@ impl TransformChain {
             (Some(redactor), true) => redact(redactor, objects, report, &mut originals),
             _ => objects,
         };
-        let objects = match &self.warning_lists {
-            Some(filter) => check_warning_lists(filter, objects, report),
-            None => objects,
+        // Each object is read once (an indicator's pattern parsed once) for the warning
+        // lists, the deduplication and the keys the store correlates by.
+        let read: Vec<(Value, ReadObject)> = objects
+            .into_iter()
+            .map(|object| {
+                let read = read_object(&object);
+                (object, read)
+            })
+            .collect();
+        let read = match &self.warning_lists {
+            Some(filter) => check_warning_lists(filter, read, report),
+            None => read,
         };
+        let (objects, keys) = deduplicate_read(read, report);
         Transformed {
-            objects: deduplicate(objects, report),
+            objects,
             originals,
+            keys,
         }
     }
 }
@@ -209,16 +224,16 @@ fn original_note(before: &Value, after: &Value) -> Option<Value> {
 /// references are left for the store's intake to judge.
 fn check_warning_lists(
     filter: &WarningListFilter,
-    objects: Vec<Value>,
+    objects: Vec<(Value, ReadObject)>,
     report: &mut TransformReport,
-) -> Vec<Value> {
+) -> Vec<(Value, ReadObject)> {
     let mut kept = Vec::with_capacity(objects.len());
-    for mut object in objects {
-        match filter.apply(&mut object) {
-            Verdict::Keep => kept.push(object),
+    for (mut object, read) in objects {
+        match filter.apply_tested(&mut object, &read.tested) {
+            Verdict::Keep => kept.push((object, read)),
             Verdict::Flag(_) => {
                 report.flagged_by_warning_list += 1;
-                kept.push(object);
+                kept.push((object, read));
             }
             Verdict::Drop(_) => report.dropped_by_warning_list += 1,
         }
@@ -237,35 +252,39 @@ fn version_key(object: &Value) -> Option<(String, Option<String>)> {
     Some((id, modified))
 }
 
-/// The canonical text of an indicator's STIX pattern, if it has one that parses.
-fn canonical_pattern(object: &Value) -> Option<String> {
-    if object.get("type").and_then(Value::as_str) != Some("indicator") {
-        return None;
-    }
-    let pattern_type = object.get("pattern_type").and_then(Value::as_str)?;
-    if pattern_type != "stix" {
-        return None;
-    }
-    let text = object.get("pattern").and_then(Value::as_str)?;
-    pattern::parse(text).ok().map(|parsed| parsed.to_string())
-}
-
 /// Folds repeated objects and repeated indicator patterns of one delivery.
 pub fn deduplicate(objects: Vec<Value>, report: &mut TransformReport) -> Vec<Value> {
+    let read = objects
+        .into_iter()
+        .map(|object| {
+            let read = read_object(&object);
+            (object, read)
+        })
+        .collect();
+    deduplicate_read(read, report).0
+}
+
+/// [`deduplicate`] of objects read already; also gives the keys of each kept object
+/// that has any, by id.
+fn deduplicate_read(
+    objects: Vec<(Value, ReadObject)>,
+    report: &mut TransformReport,
+) -> (Vec<Value>, HashMap<String, ObjectKeys>) {
     let mut seen_versions = HashSet::with_capacity(objects.len());
     let mut first_with_pattern: HashMap<String, usize> = HashMap::new();
     let mut merged_ids: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     let mut kept: Vec<Value> = Vec::with_capacity(objects.len());
-    for object in objects {
+    let mut keys: HashMap<String, ObjectKeys> = HashMap::new();
+    for (object, read) in objects {
         if let Some(key) = version_key(&object) {
             if !seen_versions.insert(key) {
                 report.merged += 1;
                 continue;
             }
         }
-        if let Some(canonical) = canonical_pattern(&object) {
-            if let Some(&first) = first_with_pattern.get(&canonical) {
-                let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+        let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+        if let Some(canonical) = &read.keys.canonical_pattern {
+            if let Some(&first) = first_with_pattern.get(canonical) {
                 let first_id = kept[first].get("id").and_then(Value::as_str);
                 if first_id != Some(id) {
                     merged_ids.entry(first).or_default().insert(id.to_owned());
@@ -273,8 +292,11 @@ pub fn deduplicate(objects: Vec<Value>, report: &mut TransformReport) -> Vec<Val
                     continue;
                 }
             } else {
-                first_with_pattern.insert(canonical, kept.len());
+                first_with_pattern.insert(canonical.clone(), kept.len());
             }
+        }
+        if !read.keys.is_empty() && !id.is_empty() {
+            keys.insert(id.to_owned(), read.keys);
         }
         kept.push(object);
     }
@@ -297,7 +319,7 @@ pub fn deduplicate(objects: Vec<Value>, report: &mut TransformReport) -> Vec<Val
             );
         }
     }
-    kept
+    (kept, keys)
 }
 
 #[cfg(test)]

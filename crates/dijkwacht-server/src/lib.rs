@@ -10,6 +10,7 @@ pub mod auth;
 pub mod caller;
 pub mod error;
 pub mod exports;
+pub mod fusion_view;
 pub mod limits;
 pub mod metrics;
 pub mod rest;

@@ -64,6 +64,9 @@ pub struct AppState {
     pub stream_timing: StreamTiming,
     /// What `/metrics` shows besides the server's own figures.
     pub metrics: Option<Arc<dyn crate::metrics::MetricsSource>>,
+    /// How indicators the fusion center stated are scored when read
+    /// ([`crate::fusion_view`]); the default model unless `dijkwacht.toml` says more.
+    pub scoring: Arc<dijkwacht_fusion::scoring::ScoringModel>,
     stop_sender: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -87,6 +90,7 @@ impl AppState {
             stopping,
             stream_timing: StreamTiming::default(),
             metrics: None,
+            scoring: Arc::default(),
             stop_sender: Arc::new(stop_sender),
         })
     }

@@ -33,6 +33,7 @@ mod checkpoint;
 mod connection;
 mod delete;
 mod directory;
+mod fusion;
 mod ingest;
 mod migrations;
 mod read;
@@ -55,6 +56,7 @@ use dijkwacht_policy::CommunityId;
 use dijkwacht_store::directory::{
     Community, Directory, Membership, Organisation, TokenRecord, User,
 };
+use dijkwacht_store::fusion::{FusionProvenance, FusionRecord, ObservableLink};
 use dijkwacht_store::sightings::{SightingSummary, SightingSummaryQuery};
 use dijkwacht_store::submissions::{Submission, Submissions};
 use rusqlite::Connection;
@@ -406,6 +408,42 @@ impl Store for SqliteStore {
         let context = format!("adding up the sightings of {}", query.sighting_of);
         self.read(context, move |connection| {
             read::sighting_summary(connection, &query)
+        })
+        .await
+    }
+
+    async fn record_fusion(&self, record: FusionRecord) -> Result<(), StoreError> {
+        if record.is_empty() {
+            return Ok(());
+        }
+        let context = format!(
+            "recording {} statement(s) in the fusion ledger",
+            record.statements.len()
+        );
+        self.write(context, move |connection| {
+            fusion::record(connection, &record)
+        })
+        .await
+    }
+
+    async fn objects_with_keys(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<Vec<ObservableLink>, StoreError> {
+        let context = format!("looking up {} observable key(s)", keys.len());
+        self.read(context, move |connection| {
+            fusion::objects_with_keys(connection, &keys)
+        })
+        .await
+    }
+
+    async fn fusion_provenance(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<FusionProvenance>, StoreError> {
+        let context = format!("reading the provenance of {} object(s)", ids.len());
+        self.read(context, move |connection| {
+            fusion::provenance(connection, &ids)
         })
         .await
     }

@@ -43,6 +43,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_sightings",
         sql: include_str!("migrations/0006_sightings.sql"),
     },
+    Migration {
+        name: "0007_fusion",
+        sql: include_str!("migrations/0007_fusion.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

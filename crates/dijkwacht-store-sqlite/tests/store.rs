@@ -179,7 +179,8 @@ fn the_migrations_are_listed_by_name() {
             "0003_tokens",
             "0004_visibility",
             "0005_submissions",
-            "0006_sightings"
+            "0006_sightings",
+            "0007_fusion",
         ]
     );
     assert_eq!(SCHEMA_VERSION, names.len());

@@ -8,6 +8,7 @@
 
 pub mod directory;
 mod error;
+pub mod fusion;
 pub mod intake;
 mod prepared;
 mod query;
@@ -125,4 +126,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         query: sightings::SightingSummaryQuery,
     ) -> Result<sightings::SightingSummary, StoreError>;
+
+    /// Adds a delivery's statements and observable links to the fusion ledger
+    /// ([`fusion`]) in one transaction. Recording the same again changes nothing but
+    /// the statements' last-seen times and counts.
+    async fn record_fusion(&self, record: fusion::FusionRecord) -> Result<(), StoreError>;
+
+    /// The objects linked to any of `keys` (observable or pattern keys), for the
+    /// fusion center's deduplication across sources.
+    async fn objects_with_keys(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<Vec<fusion::ObservableLink>, StoreError>;
+
+    /// The ledger's view of each of `ids` that any source stated or any observable
+    /// links, in no particular order; ids the ledger does not know are left out.
+    async fn fusion_provenance(
+        &self,
+        ids: Vec<String>,
+    ) -> Result<Vec<fusion::FusionProvenance>, StoreError>;
 }

@@ -38,3 +38,4 @@ pub use policy::{
     Verdict, WARNING_LISTS_PROPERTY, WarningAction, WarningListFilter, WarningPolicy,
 };
 pub use stix_values::values_of_object;
+pub(crate) use stix_values::{TestedValues, tested_values_with};

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::compiled::WarningLists;
 use super::list::WarningListInfo;
-use super::stix_values::tested_values;
+use super::stix_values::{TestedValues, tested_values};
 
 /// The custom property naming the warning lists an object's values are on.
 pub const WARNING_LISTS_PROPERTY: &str = "x_dijkwacht_warning_lists";
@@ -106,7 +106,11 @@ impl WarningListFilter {
 
     /// The verdict on `object` without changing it.
     pub fn judge(&self, object: &Value) -> Verdict {
-        let tested = tested_values(object);
+        self.judge_tested(&tested_values(object))
+    }
+
+    /// The verdict on values read out of an object already.
+    pub(crate) fn judge_tested(&self, tested: &TestedValues) -> Verdict {
         let mut list_keys: BTreeSet<&str> = BTreeSet::new();
         let mut every_value_dropped = !tested.values.is_empty() && !tested.tests_other_things;
         let mut hits = Vec::new();
@@ -132,7 +136,13 @@ impl WarningListFilter {
     /// The verdict on `object`; when it is on a list, `x_dijkwacht_warning_lists` is
     /// set to the lists' keys (with any already there), sorted and without repeats.
     pub fn apply(&self, object: &mut Value) -> Verdict {
-        let verdict = self.judge(object);
+        let tested = tested_values(object);
+        self.apply_tested(object, &tested)
+    }
+
+    /// [`WarningListFilter::apply`] with the values read out of `object` already.
+    pub(crate) fn apply_tested(&self, object: &mut Value, tested: &TestedValues) -> Verdict {
+        let verdict = self.judge_tested(tested);
         if let Verdict::Flag(keys) | Verdict::Drop(keys) = &verdict {
             if let Some(properties) = object.as_object_mut() {
                 let mut all_keys: BTreeSet<String> = keys.iter().cloned().collect();

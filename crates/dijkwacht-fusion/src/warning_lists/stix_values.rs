@@ -42,6 +42,13 @@ impl TestedValues {
 }
 
 pub(crate) fn tested_values(object: &Value) -> TestedValues {
+    tested_values_with(object, None)
+}
+
+/// [`tested_values`] of an indicator whose pattern the caller has parsed already
+/// (`parsed`, `None` for anything but an indicator with a STIX pattern that parses),
+/// so that a pattern is parsed once per object.
+pub(crate) fn tested_values_with(object: &Value, parsed: Option<&Pattern>) -> TestedValues {
     let mut tested = TestedValues::default();
     let object_type = object.get("type").and_then(Value::as_str).unwrap_or("");
     let value_text = object.get("value").and_then(Value::as_str);
@@ -52,7 +59,10 @@ pub(crate) fn tested_values(object: &Value) -> TestedValues {
         ("url", Some(text)) => tested.push(ValueKind::Url, text),
         ("email-addr", Some(text)) => tested.push(ValueKind::Email, text),
         ("file", _) => read_file_hashes(object, &mut tested),
-        ("indicator", _) => read_indicator(object, &mut tested),
+        ("indicator", _) => match parsed {
+            Some(parsed) => read_pattern(parsed, &mut tested),
+            None => read_indicator(object, &mut tested),
+        },
         _ => {}
     }
     tested

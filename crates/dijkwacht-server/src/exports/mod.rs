@@ -16,7 +16,8 @@
 //! - `GET /api/v1/exports/stix` and `/csv` are streamed in two passes ([`streamed`]);
 //! - `GET /api/v1/exports/blocklist/{ip|cidr|domain|url}` is built in memory (the
 //!   values are sorted and deduplicated), valid indicators only unless
-//!   `valid_only=false`;
+//!   `valid_only=false`, and never an indicator whose fusion score has decayed below
+//!   its kind's threshold ([`crate::fusion_view`]);
 //! - `GET /api/v1/exports/misp-feed/…` is a MISP feed, built per caller and kept for
 //!   a minute ([`misp_feed`]).
 //!
@@ -45,6 +46,7 @@ use serde_json::{Map, Value};
 
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
+use crate::fusion_view::fusion_facts;
 use crate::state::AppState;
 use conditional::{EntityTag, ExportHeaders, file_name_part};
 use params::{Accepted, ExportParams};
@@ -318,7 +320,25 @@ async fn blocklist(
     let query = export_query(&state, &caller.0, &params, vec!["indicator".to_owned()])?;
     let mut builder = BlocklistBuilder::new(filter);
     let mut pages = PageCursor::new(query);
+    let now = Timestamp::now();
+    let sightings_visibility = visibility_filter(&caller.0, Action::Read);
     while let Some(page) = pages.next_page(&state).await? {
+        // Indicators the fusion center scores leave blocklists once decayed.
+        let facts = fusion_facts(
+            state.store(),
+            &state.scoring,
+            &page,
+            Some(sightings_visibility.clone()),
+            now,
+        )
+        .await
+        .map_err(|error| ApiError::internal("scoring indicators failed", &error))?;
+        builder.exclude_decayed(
+            facts
+                .into_iter()
+                .filter(|(_, facts)| !facts.is_actionable())
+                .map(|(id, _)| id),
+        );
         builder.add_page(&page);
     }
     let (lists, report) = builder.finish();

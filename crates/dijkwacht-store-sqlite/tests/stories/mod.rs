@@ -4,6 +4,7 @@
 //! that makes a fresh, empty store (and a guard that keeps it alive).
 
 pub mod delete;
+pub mod fusion;
 pub mod ingest;
 pub mod objects;
 pub mod read;
@@ -47,6 +48,7 @@ macro_rules! store_stories {
             delete::deleting_every_version_removes_the_object,
             delete::a_removed_date_added_is_never_handed_out_again,
             sightings::sightings_are_tallied_by_latest_version_owner_and_visibility,
+            fusion::statements_add_up_and_observables_link_objects,
         );
     };
     (@each $fresh:path; $($module:ident :: $story:ident),* $(,)?) => {

@@ -15,7 +15,7 @@ use dijkwacht_store::{IngestMode, IngestOutcome, PreparedObject, Provenance, Sto
 use dijkwacht_store_sqlite::SqliteStore;
 
 use crate::cli::DemoArgs;
-use crate::commands::serve::serve_store;
+use crate::commands::serve::{FusionServing, serve_store};
 use crate::data_dir::{AUDIT_FILE, DataDir, STORE_FILE};
 use crate::reading::{Purpose, ReadOutcome, read_input};
 use dijkwacht_server::serving::ServeOptions;
@@ -65,7 +65,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         options.listen,
         "Dijkwacht demo",
         ServeOptions::default(),
-        None,
+        FusionServing::default(),
         move |address| {
             println!("  listening on:  http://{address}/   (Ctrl-C stops the demo)");
             println!();

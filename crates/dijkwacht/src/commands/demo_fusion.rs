@@ -1,7 +1,9 @@
 //! The demo's fusion center: sample feeds written for the demo (a MISP feed, a CSV
-//! blocklist, a KEV catalogue; `demo/feeds/`) are published on 127.0.0.1 and pulled
-//! through the whole pipeline — fetch, map, personal data out, warning lists, dedup,
-//! route to the plenum — as the fusion center organisation. With `--samples`, the
+//! blocklist, a KEV catalogue, a plain list of addresses; `demo/feeds/`) are published
+//! on 127.0.0.1 and pulled through the whole pipeline — fetch, map, personal data out,
+//! warning lists, dedup within and across sources, route to the plenum — as the fusion
+//! center organisation, which then prints what fusion made of them: indicators held
+//! once for several sources, their scores now, objects linked by an observable. With `--samples`, the
 //! real public feeds under that folder (a CIRCL OSINT MISP feed, CISA's KEV catalogue,
 //! MITRE ATT&CK and the OASIS examples) are run as sources too, read from disk.
 
@@ -9,6 +11,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use dijkwacht_fusion::config::{FusionConfig, Reliability, SourceConfig, SourceKind};
+use dijkwacht_fusion::scoring::ScoringModel;
+use dijkwacht_server::fusion_view::fusion_facts;
+use dijkwacht_stix::timestamp::Timestamp;
+use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
 use dijkwacht_store_sqlite::SqliteStore;
 
 use crate::fusion::fetch::FetchLimits;
@@ -20,7 +26,7 @@ const FUSION_ORGANISATION: &str = "fusion-center";
 /// The community its output goes to: every member, through the plenum.
 const ROUTE: &str = "plenum";
 
-const FEEDS: [(&str, &[u8]); 5] = [
+const FEEDS: [(&str, &[u8]); 6] = [
     (
         "misp/manifest.json",
         include_bytes!("../../demo/feeds/misp/manifest.json"),
@@ -38,6 +44,10 @@ const FEEDS: [(&str, &[u8]); 5] = [
         include_bytes!("../../demo/feeds/blocklist.csv"),
     ),
     ("kev.json", include_bytes!("../../demo/feeds/kev.json")),
+    (
+        "c2-addresses.txt",
+        include_bytes!("../../demo/feeds/c2-addresses.txt"),
+    ),
 ];
 
 fn source(name: &str, kind: SourceKind, reliability: Reliability, tlp: &str) -> SourceConfig {
@@ -79,7 +89,11 @@ fn demo_sources(base: &str) -> Vec<SourceConfig> {
     }
     let mut kev = source("demo-kev", SourceKind::Kev, Reliability::A, "clear");
     kev.url = Some(format!("{base}kev.json"));
-    vec![misp, blocklist, kev]
+    let mut c2 = source("demo-c2-list", SourceKind::List, Reliability::D, "green");
+    c2.url = Some(format!("{base}c2-addresses.txt"));
+    c2.list
+        .insert("valid_days".to_owned(), toml::Value::Integer(30));
+    vec![misp, blocklist, kev, c2]
 }
 
 /// The real public feeds found under `samples` (such as ../shared/data), read from disk.
@@ -183,13 +197,14 @@ pub async fn run(
         )
         .await?;
         println!(
-            "    {:<22} {:<9} reliability {}: {} object(s), {} new, {} merged, {} dropped by warning list, {} personal data removed, {} problem(s){}",
+            "    {:<22} {:<9} reliability {}: {} object(s), {} new, {} merged, {} held already from another source, {} dropped by warning list, {} personal data removed, {} problem(s){}",
             source.name,
             source.kind,
             source.reliability.letter(),
             report.objects,
             report.new_objects,
             report.merged,
+            report.corroborated,
             report.dropped_by_warning_list,
             report.personal_data_removed,
             report.problem_count,
@@ -204,5 +219,88 @@ pub async fn run(
         "    (dijkwacht --data {} source status)",
         data_root.display()
     );
+    print_fused(store, &config.scoring_model()?).await
+}
+
+/// What fusion made of the feeds: indicators held once for several sources, objects
+/// linked by a shared observable, and how many indicators blocklists carry now.
+async fn print_fused(store: &SqliteStore, model: &ScoringModel) -> anyhow::Result<()> {
+    let mut query = ObjectQuery {
+        types: vec!["indicator".to_owned(), "vulnerability".to_owned()],
+        versions: VersionSelection::Last,
+        limit: 1_000,
+        ..ObjectQuery::default()
+    };
+    let now = Timestamp::now();
+    let mut rows = Vec::new();
+    let (mut scored, mut actionable, mut correlated) = (0usize, 0usize, 0usize);
+    loop {
+        let page = store.query(query.clone()).await?;
+        let facts = fusion_facts(store, model, &page.objects, None, now).await?;
+        for stored in &page.objects {
+            let Some(facts) = facts.get(&stored.id) else {
+                continue;
+            };
+            let provenance = &facts.provenance;
+            if !provenance.related.is_empty() {
+                correlated += 1;
+            }
+            if let Some(score) = &facts.score {
+                scored += 1;
+                if score.is_actionable() {
+                    actionable += 1;
+                }
+            }
+            if provenance.corroborating_sources.len() > 1 {
+                rows.push((stored.clone(), facts.clone()));
+            }
+        }
+        match (page.more, page.objects.last()) {
+            (true, Some(last)) => query.added_after = Some(last.date_added),
+            _ => break,
+        }
+    }
+    println!(
+        "  fused: {scored} scored indicator(s), {actionable} on blocklists now (the rest decayed or expired); {correlated} object(s) linked to others by a shared observable"
+    );
+    rows.sort_by_key(|(_, facts)| {
+        std::cmp::Reverse((
+            facts.provenance.corroborating_sources.len(),
+            facts.score.map_or(0, |score| score.after_decay),
+        ))
+    });
+    for (stored, facts) in rows.iter().take(6) {
+        let provenance = &facts.provenance;
+        let object: serde_json::Value = serde_json::from_str(&stored.json)?;
+        let what = object
+            .get("pattern")
+            .or_else(|| object.get("name"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or(&stored.id);
+        let score = facts.score.map_or_else(
+            || "not scored".to_owned(),
+            |score| {
+                format!(
+                    "score {} of {} ({})",
+                    score.after_decay,
+                    score.base,
+                    if score.is_actionable() {
+                        "on blocklists"
+                    } else {
+                        "decayed"
+                    }
+                )
+            },
+        );
+        println!(
+            "    {what}\n      stated by {} source(s), corroborated by {}, best reliability {}, {}, {} related; {}",
+            provenance.statements.len(),
+            provenance.corroborating_sources.len(),
+            provenance.best_reliability().unwrap_or('F'),
+            score,
+            provenance.related.len(),
+            stored.tlp.map_or("TLP unset", |tlp| tlp.label()),
+        );
+    }
     Ok(())
 }

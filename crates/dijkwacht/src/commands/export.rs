@@ -15,6 +15,7 @@ use dijkwacht_export::csv_table::CsvWriter;
 use dijkwacht_export::misp::{MispFeedOptions, build_misp_feed, write_misp_feed};
 use dijkwacht_export::{ExportReport, IndicatorFilter};
 use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
+use dijkwacht_server::fusion_view::fusion_facts;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::{ObjectQuery, Store, StoredObject, VersionSelection};
@@ -88,7 +89,7 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
     };
     let store = data.open()?;
     let audit = data.audit_log()?;
-    let visibility = match &options.visible_to {
+    let caller = match &options.visible_to {
         None => None,
         Some(email) => {
             let users = store.users().await?;
@@ -103,9 +104,16 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
                 reach,
                 token: None,
             });
-            Some(visibility_filter(&caller, Action::Export))
+            Some(caller)
         }
     };
+    // Sightings count towards a score as the reader may see them.
+    let sightings = caller
+        .as_ref()
+        .map(|caller| visibility_filter(caller, Action::Read));
+    let visibility = caller
+        .as_ref()
+        .map(|caller| visibility_filter(caller, Action::Export));
     let query = ObjectQuery {
         visibility,
         types: options.types.clone(),
@@ -133,11 +141,30 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         }
         Target::Blocklist(kind) => {
             let mut builder = BlocklistBuilder::new(filter);
-            for_each_page(&store, query, |page| {
-                builder.add_page(page);
-                Ok(())
-            })
-            .await?;
+            let scoring = crate::fusion::load_config(data.root())?.scoring_model()?;
+            let mut query = query;
+            let now = Timestamp::now();
+            loop {
+                let page = store
+                    .query(query.clone())
+                    .await
+                    .context("reading from the store failed")?;
+                // Indicators the fusion center scores leave blocklists once decayed.
+                let facts = fusion_facts(&store, &scoring, &page.objects, sightings.clone(), now)
+                    .await
+                    .context("scoring indicators failed")?;
+                builder.exclude_decayed(
+                    facts
+                        .into_iter()
+                        .filter(|(_, facts)| !facts.is_actionable())
+                        .map(|(id, _)| id),
+                );
+                builder.add_page(&page.objects);
+                match (page.more, page.objects.last()) {
+                    (true, Some(last)) => query.added_after = Some(last.date_added),
+                    _ => break,
+                }
+            }
             let (lists, report) = builder.finish();
             let lines = lists.write(*kind, open_output(output)?)?;
             let more = [

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use dijkwacht_audit::AuditLog;
+use dijkwacht_fusion::scoring::ScoringModel;
 use dijkwacht_server::limits::{DEFAULT_PAGE_SIZE, Limits, RateLimit};
 use dijkwacht_server::metrics::MetricsSource;
 use dijkwacht_server::serving::ServeOptions;
@@ -51,7 +52,10 @@ pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCo
         arguments.listen,
         "Dijkwacht",
         options,
-        Some(metrics),
+        FusionServing {
+            metrics: Some(metrics),
+            scoring: Arc::new(scheduled.scoring_model()?),
+        },
         |address| {
             println!("listening on {scheme}://{address}/");
         },
@@ -106,13 +110,21 @@ fn serve_options(arguments: &ServeArgs) -> anyhow::Result<ServeOptions> {
 }
 
 /// Binds `listen`, tells `announce` the bound address, and serves until Ctrl-C.
+/// What the fusion center adds to a server: its sources' health in `/metrics` and the
+/// scoring model indicators are read with.
+#[derive(Default)]
+pub struct FusionServing {
+    pub metrics: Option<Arc<dyn MetricsSource>>,
+    pub scoring: Arc<ScoringModel>,
+}
+
 pub async fn serve_store(
     backend: Arc<dyn Backend>,
     audit: AuditLog,
     listen: SocketAddr,
     title: &str,
     options: ServeOptions,
-    metrics: Option<Arc<dyn MetricsSource>>,
+    fusion: FusionServing,
     announce: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
@@ -131,7 +143,8 @@ pub async fn serve_store(
             "the operating system gave no random numbers for the login cache's key: {error}"
         )
     })?;
-    state.metrics = metrics;
+    state.metrics = fusion.metrics;
+    state.scoring = fusion.scoring;
     dijkwacht_server::serve(listener, state, options, async {
         let _ = tokio::signal::ctrl_c().await;
     })

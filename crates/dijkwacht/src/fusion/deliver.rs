@@ -1,15 +1,19 @@
 //! The end of a source's pipeline: what a mapping made goes through the transforms of
-//! `dijkwacht-fusion` and the store's intake (validation, skip-invalid), is routed by
-//! the source's handling (owner, communities, TLP) and stored in one transaction per
-//! delivery. A delivery that returns has been stored durably: only then may a source
-//! move its cursor past it.
+//! `dijkwacht-fusion`, is deduplicated against what other sources gave before
+//! ([`super::ledger`]), goes through the store's intake (validation, skip-invalid), is
+//! routed by the source's handling (owner, communities, TLP) and stored in one
+//! transaction per delivery, after which the fusion ledger records who stated what. A
+//! delivery that returns has been stored durably, ledger included: only then may a
+//! source move its cursor past it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use anyhow::Context;
+use dijkwacht_fusion::config::Reliability;
 use dijkwacht_fusion::mapped::Mapped;
 use dijkwacht_fusion::transform::{TransformChain, TransformReport};
 use dijkwacht_policy::Scope;
+use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder};
 use dijkwacht_store::{
@@ -17,6 +21,7 @@ use dijkwacht_store::{
 };
 use serde_json::Value;
 
+use super::ledger::{self, Folded, LedgerEntry};
 use super::report::RunReport;
 
 /// Stores what one source delivers.
@@ -24,6 +29,11 @@ pub struct Delivery<'a> {
     pub store: &'a dyn Store,
     pub source: &'a str,
     pub handling: Option<HandlingDefaults>,
+    /// The source's Admiralty reliability, recorded with each statement.
+    pub reliability: Reliability,
+    /// Whether the source restates what it still lists on every run (lists, KEV), so
+    /// that a statement's time is the run's rather than the record's.
+    pub restates: bool,
     pub transforms: &'a TransformChain,
     pub report: &'a mut RunReport,
     /// Shows the run's figures as deliveries are stored (on a terminal).
@@ -117,12 +127,43 @@ impl Delivery<'_> {
         let beyond_owner = handling
             .as_ref()
             .is_some_and(|handling| handling.scope != Scope::Organisation);
-        let result = self
+        let mut result = self
             .transforms
             .apply(mapped.objects, &mut transformed, beyond_owner);
         self.count_transforms(location, &transformed);
-        self.store_objects(location, result.objects, handling.clone())
+        let folded = ledger::fold_held(
+            self.store,
+            handling.as_ref(),
+            &mut result.objects,
+            &mut result.keys,
+        )
+        .await?;
+        self.report.corroborated += folded.into_held.len() as u64;
+        let now = Timestamp::now();
+        let mut objects = result.objects;
+        objects.extend(self.extensions_of_held(&folded, now).await?);
+        let entry = LedgerEntry {
+            source: self.source,
+            reliability: self.reliability,
+            restates: self.restates,
+            handling: handling.as_ref(),
+            now,
+        };
+        let mut record = entry.record(&objects, &HashSet::new(), &result.keys, &folded);
+        let refused = self
+            .store_objects(location, objects, handling.clone())
             .await?;
+        if !refused.is_empty() {
+            record
+                .statements
+                .retain(|statement| !refused.contains(&statement.object_id));
+            record
+                .observables
+                .retain(|link| !refused.contains(&link.object_id));
+        }
+        ledger::record(self.store, record)
+            .await
+            .with_context(|| format!("recording what {location} stated failed"))?;
         if let Some(progress) = &self.progress {
             progress.set_message(format!(
                 "{}: {} object(s), {} new, {} updated, {} duplicate(s)",
@@ -147,6 +188,34 @@ impl Delivery<'_> {
         Ok(())
     }
 
+    /// New versions of held indicators that folded ones outlast (see
+    /// [`ledger::extended_validity`]).
+    async fn extensions_of_held(
+        &self,
+        folded: &Folded,
+        now: Timestamp,
+    ) -> anyhow::Result<Vec<Value>> {
+        if folded.into_held.is_empty() {
+            return Ok(Vec::new());
+        }
+        let held: Vec<Value> = folded
+            .into_held
+            .iter()
+            .map(|(_, held, _)| serde_json::json!({ "id": held }))
+            .collect();
+        let stored = self.latest_stored(&held).await?;
+        let mut latest: HashMap<&str, Value> = HashMap::new();
+        for (_, held, object) in &folded.into_held {
+            let current = latest.get(held.as_str()).or_else(|| stored.get(held));
+            if let Some(version) =
+                current.and_then(|current| ledger::extended_validity(current, object, now))
+            {
+                latest.insert(held, version);
+            }
+        }
+        Ok(latest.into_values().collect())
+    }
+
     fn count_transforms(&mut self, location: &str, transformed: &TransformReport) {
         self.report.merged += transformed.merged;
         self.report.dropped_by_warning_list += transformed.dropped_by_warning_list;
@@ -157,14 +226,17 @@ impl Delivery<'_> {
         }
     }
 
+    /// Stores `objects`; returns the ids of those refused (invalid, or refused by the
+    /// store).
     async fn store_objects(
         &mut self,
         location: &str,
         objects: Vec<Value>,
         handling: Option<HandlingDefaults>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<HashSet<String>> {
+        let mut refused = HashSet::new();
         if objects.is_empty() {
-            return Ok(());
+            return Ok(refused);
         }
         let mut intake = IntakeBuilder::new().with_handling(handling);
         for (index, object) in objects.into_iter().enumerate() {
@@ -174,6 +246,7 @@ impl Delivery<'_> {
         for invalid in &intake.invalid {
             self.report.rejected += 1;
             let id = invalid.id.as_deref().unwrap_or("(no id)");
+            refused.insert(id.to_owned());
             let findings: BTreeSet<String> = invalid
                 .errors
                 .iter()
@@ -203,11 +276,12 @@ impl Delivery<'_> {
         self.report.duplicates += stored.count(IngestOutcome::Duplicate) as u64;
         for rejection in &stored.rejections {
             self.report.rejected += 1;
+            refused.insert(rejection.id.clone());
             self.report.problem(format!(
                 "{location}: object {} not stored: {}",
                 rejection.id, rejection.reason
             ));
         }
-        Ok(())
+        Ok(refused)
     }
 }

@@ -11,6 +11,7 @@
 pub mod deliver;
 pub mod feed_host;
 pub mod fetch;
+pub mod ledger;
 pub mod metrics;
 pub mod report;
 pub mod schedule;
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use dijkwacht_fusion::config::{FusionConfig, SourceConfig};
+use dijkwacht_fusion::config::{FusionConfig, SourceConfig, SourceKind};
 use dijkwacht_fusion::transform::TransformChain;
 use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_store::intake::HandlingDefaults;
@@ -138,6 +139,11 @@ pub async fn run_source(
                 store,
                 source: &source.name,
                 handling,
+                reliability: source.reliability,
+                restates: matches!(
+                    source.kind,
+                    SourceKind::Csv | SourceKind::List | SourceKind::Kev
+                ),
                 transforms: &transforms,
                 report: &mut report,
                 progress,

@@ -23,6 +23,10 @@ pub struct RunReport {
     pub personal_data_removed: u64,
     /// Duplicates within the fetched data itself (the same object or pattern twice).
     pub merged: u64,
+    /// Indicators held already from another source for the same audience: not stored
+    /// again, counted as that source corroborating the held one.
+    #[serde(default)]
+    pub corroborated: u64,
     pub elapsed_ms: u64,
     /// Located problems, at most [`MAX_PROBLEMS_KEPT`]; `problem_count` counts all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -49,8 +53,12 @@ impl RunReport {
                 self.documents, self.not_modified, self.objects
             ),
             format!(
-                "new {}, updated {}, duplicates {}, merged {}",
-                self.new_objects, self.new_versions, self.duplicates, self.merged
+                "new {}, updated {}, duplicates {}, merged {}, corroborating other sources {}",
+                self.new_objects,
+                self.new_versions,
+                self.duplicates,
+                self.merged,
+                self.corroborated
             ),
             format!(
                 "dropped by warning list {}, flagged {}, personal data removed {}",

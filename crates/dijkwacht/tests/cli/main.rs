@@ -6,6 +6,7 @@ mod crash;
 mod directory;
 mod exports;
 mod feed_server;
+mod fusion;
 mod matching;
 mod openapi;
 mod serving;
@@ -83,6 +84,52 @@ pub fn add_analyst(data: &Path, email: &str, organisation: &str) {
     ];
     let output = run_with_input(data, &arguments, b"a long enough password\n");
     assert!(output.status.success(), "{}", text(&output.stderr));
+}
+
+/// Organisations `fusion` and `waterbedrijf`, both members of community `water`.
+pub fn water_community_with_fusion(data: &Path) {
+    for arguments in [
+        vec!["org", "add", "fusion", "--sector", "water"],
+        vec!["org", "add", "waterbedrijf", "--sector", "water"],
+        vec!["community", "add", "water", "--kind", "top-sector"],
+        vec!["community", "join", "water", "fusion"],
+        vec!["community", "join", "water", "waterbedrijf"],
+    ] {
+        run_ok(data, &arguments);
+    }
+}
+
+/// A source of `kind` read from `path`, routed to community `water` as `fusion`, with
+/// reliability and TLP as given.
+pub fn add_water_source(
+    data: &Path,
+    name: &str,
+    kind: &str,
+    path: &Path,
+    reliability: &str,
+    tlp: &str,
+) {
+    let path = path.display().to_string();
+    run_ok(
+        data,
+        &[
+            "source",
+            "add",
+            name,
+            "--kind",
+            kind,
+            "--path",
+            &path,
+            "--community",
+            "water",
+            "--tlp",
+            tlp,
+            "--as",
+            "fusion",
+            "--reliability",
+            reliability,
+        ],
+    );
 }
 
 pub fn text(bytes: &[u8]) -> String {

@@ -292,41 +292,15 @@ fn the_kev_catalogue_is_stored_once_and_an_edited_entry_becomes_a_new_version() 
 fn a_plain_list_is_routed_to_its_community_and_restating_it_adds_nothing() {
     let store = fresh_store();
     let data = store.path();
-    for arguments in [
-        vec!["org", "add", "fusion", "--sector", "water"],
-        vec!["org", "add", "waterbedrijf", "--sector", "water"],
-        vec!["org", "add", "zuivel", "--sector", "agri-food"],
-        vec!["community", "add", "water", "--kind", "top-sector"],
-        vec!["community", "join", "water", "fusion"],
-        vec!["community", "join", "water", "waterbedrijf"],
-    ] {
-        run_ok(data, &arguments);
-    }
+    crate::water_community_with_fusion(data);
+    run_ok(data, &["org", "add", "zuivel", "--sector", "agri-food"]);
     crate::add_analyst(data, "analist@waterbedrijf.nl", "waterbedrijf");
     crate::add_analyst(data, "analist@zuivel.nl", "zuivel");
     let folder = tempfile::tempdir().expect("temporary folder");
     let list =
         "# a blocklist\n198.51.99.7\nevil-example[.]top\n10.0.0.1\nnot a value\n198.51.99.7\n";
     let path = write(folder.path(), "block.txt", list);
-    let path = path.display().to_string();
-    run_ok(
-        data,
-        &[
-            "source",
-            "add",
-            "blocklist",
-            "--kind",
-            "list",
-            "--path",
-            &path,
-            "--community",
-            "water",
-            "--tlp",
-            "green",
-            "--as",
-            "fusion",
-        ],
-    );
+    crate::add_water_source(data, "blocklist", "list", &path, "C", "green");
     let output = run(data, &["source", "run", "blocklist"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let printed = text(&output.stdout);
@@ -356,15 +330,7 @@ fn a_plain_list_is_routed_to_its_community_and_restating_it_adds_nothing() {
 fn personal_data_is_taken_out_of_what_is_shared_and_kept_for_the_owner() {
     let store = fresh_store();
     let data = store.path();
-    for arguments in [
-        vec!["org", "add", "fusion", "--sector", "water"],
-        vec!["org", "add", "waterbedrijf", "--sector", "water"],
-        vec!["community", "add", "water", "--kind", "top-sector"],
-        vec!["community", "join", "water", "fusion"],
-        vec!["community", "join", "water", "waterbedrijf"],
-    ] {
-        run_ok(data, &arguments);
-    }
+    crate::water_community_with_fusion(data);
     crate::add_analyst(data, "analist@fusion.nl", "fusion");
     crate::add_analyst(data, "analist@waterbedrijf.nl", "waterbedrijf");
     let report = serde_json::json!({
@@ -377,25 +343,7 @@ fn personal_data_is_taken_out_of_what_is_shared_and_kept_for_the_owner() {
     });
     let folder = tempfile::tempdir().expect("temporary folder");
     write(folder.path(), "report.json", bundle(vec![report]));
-    let path = folder.path().display().to_string();
-    run_ok(
-        data,
-        &[
-            "source",
-            "add",
-            "reports",
-            "--kind",
-            "stix",
-            "--path",
-            &path,
-            "--community",
-            "water",
-            "--tlp",
-            "green",
-            "--as",
-            "fusion",
-        ],
-    );
+    crate::add_water_source(data, "reports", "stix", folder.path(), "C", "green");
     let printed = run_ok(data, &["source", "run", "reports"]);
     assert!(printed.contains("personal data removed 3"), "{printed}");
 
