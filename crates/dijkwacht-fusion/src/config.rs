@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use dijkwacht_stix::tlp::TlpLevel;
 
 use crate::personal_data::RedactionConfig;
+use crate::routing::RouteRule;
 use crate::scoring::{ScoringModel, ScoringModelConfig, ScoringModelError};
 
 /// The whole file.
@@ -234,6 +235,10 @@ pub struct SourceConfig {
     /// Off: kept in the file but not run.
     #[serde(default = "enabled", skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// `[[source.route]]`: rules that send the objects they match elsewhere than the
+    /// source's own route ([`crate::routing`]); the first that matches decides.
+    #[serde(default, rename = "route", skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteRule>,
 }
 
 fn default_reliability() -> Reliability {
@@ -416,12 +421,19 @@ impl SourceConfig {
             }
             (None, Some(_)) => {}
         }
-        if let Some(tlp) = &self.tlp {
+        for tlp in self
+            .tlp
+            .iter()
+            .chain(self.routes.iter().filter_map(|rule| rule.tlp.as_ref()))
+        {
             if TlpLevel::from_name(&tlp.to_ascii_lowercase()).is_none() {
                 return Err(problem(format!(
                     "`tlp` is `{tlp}`; use one of clear, green, amber, amber+strict, red"
                 )));
             }
+        }
+        if let Some(mistake) = self.routes.iter().find_map(RouteRule::problem) {
+            return Err(problem(mistake));
         }
         if self.kind == SourceKind::Taxii && self.path.is_some() {
             return Err(problem(
@@ -484,6 +496,63 @@ enabled = false
         let again = FusionConfig::parse(&config.to_toml().unwrap_or_default())
             .unwrap_or_else(|error| panic!("{error}"));
         assert_eq!(again, config);
+    }
+
+    #[test]
+    fn routes_and_scoring_read_back_and_their_mistakes_are_named() {
+        let text = r#"
+organisation = "fusion-center"
+
+[[source]]
+name = "osint"
+kind = "misp-feed"
+url = "https://feeds.example/misp/"
+communities = ["water"]
+tlp = "green"
+
+[[source.route]]
+types = ["vulnerability"]
+communities = ["ot-ics"]
+tlp = "AMBER"
+
+[[source.route]]
+values = ["md5", "sha1", "sha256"]
+scope = "organisation"
+
+[scoring]
+corroboration_cap = 90
+decay = { ip-address = { lifetime = 14 } }
+"#;
+        let config = FusionConfig::parse(text).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(config.sources[0].routes.len(), 2);
+        let model = config
+            .scoring_model()
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(
+            model
+                .decay(crate::scoring::ObservableKind::IpAddress)
+                .lifetime,
+            14.0
+        );
+        let again = FusionConfig::parse(&config.to_toml().unwrap_or_default())
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(again, config);
+
+        let bad_tlp = text.replace("\"AMBER\"", "\"orange\"");
+        assert!(
+            FusionConfig::parse(&bad_tlp)
+                .is_err_and(|error| error.to_string().contains("`tlp` is `orange`"))
+        );
+        let bad_scope = text.replace("scope = \"organisation\"", "scope = \"federated\"");
+        assert!(
+            FusionConfig::parse(&bad_scope)
+                .is_err_and(|error| error.to_string().contains("needs `communities`"))
+        );
+        let bad_scoring = text.replace("corroboration_cap = 90", "corroboration_cap = 190");
+        assert!(
+            FusionConfig::parse(&bad_scoring)
+                .is_err_and(|error| error.to_string().contains("[scoring]"))
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod mapped;
 pub mod misp;
 pub mod personal_data;
 pub mod reconcile;
+pub mod routing;
 pub mod scoring;
 pub mod transform;
 pub mod warning_lists;

@@ -63,6 +63,7 @@ fn source(name: &str, kind: SourceKind, reliability: Reliability, tlp: &str) -> 
         auth: None,
         list: BTreeMap::new(),
         enabled: true,
+        routes: Vec::new(),
     }
 }
 

@@ -337,7 +337,7 @@ pub async fn handling_for(
             .map(|community| community.default_tlp)
             .max()
             .unwrap_or(TlpLevel::Amber),
-        Some(name) => TlpLevel::from_name(name).with_context(|| {
+        Some(name) => TlpLevel::from_name(&name.to_ascii_lowercase()).with_context(|| {
             format!("'{name}' is not a TLP level; use clear, green, amber, amber+strict or red")
         })?,
     };

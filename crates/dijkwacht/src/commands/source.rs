@@ -90,6 +90,7 @@ fn add(data: &DataDir, options: &SourceAddArgs) -> anyhow::Result<ExitCode> {
         auth,
         list: Default::default(),
         enabled: true,
+        routes: Vec::new(),
     };
     source.check()?;
     config.sources.push(source);
@@ -118,8 +119,12 @@ fn list(data: &DataDir) -> anyhow::Result<ExitCode> {
         } else {
             source.communities.join(", ")
         };
+        let rules = match source.routes.len() {
+            0 => String::new(),
+            count => format!(", and {count} routing rule(s)"),
+        };
         println!(
-            "{}{}  {}  {}  reliability {}  {}  → {}{}",
+            "{}{}  {}  {}  reliability {}  {}  → {}{}{rules}",
             source.name,
             if source.enabled { "" } else { " (off)" },
             source.kind,

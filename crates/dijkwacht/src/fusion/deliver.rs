@@ -6,11 +6,13 @@
 //! delivery that returns has been stored durably, ledger included: only then may a
 //! source move its cursor past it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use anyhow::Context;
 use dijkwacht_fusion::config::Reliability;
+use dijkwacht_fusion::correlation::ObjectKeys;
 use dijkwacht_fusion::mapped::Mapped;
+use dijkwacht_fusion::routing::RouteRule;
 use dijkwacht_fusion::transform::{TransformChain, TransformReport};
 use dijkwacht_policy::Scope;
 use dijkwacht_stix::timestamp::Timestamp;
@@ -21,14 +23,65 @@ use dijkwacht_store::{
 };
 use serde_json::Value;
 
-use super::ledger::{self, Folded, LedgerEntry};
+use super::ledger::{self, FoldedIndicator, LedgerEntry, route_of};
 use super::report::RunReport;
+
+/// Where a source's objects go: its default route, and its routing rules each with
+/// the sharing attributes it resolved to (`dijkwacht_fusion::routing`).
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    /// `None` when no organisation is configured: stored unrouted.
+    pub default: Option<HandlingDefaults>,
+    pub rules: Vec<(RouteRule, HandlingDefaults)>,
+}
+
+impl Routes {
+    /// The index of the rule that takes `object`, if one does.
+    fn rule_for(&self, object: &Value, keys: &HashMap<String, ObjectKeys>) -> Option<usize> {
+        let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+        self.rules
+            .iter()
+            .position(|(rule, _)| rule.matches(object, keys.get(id)))
+    }
+
+    fn handling_at(&self, rule: Option<usize>) -> Option<&HandlingDefaults> {
+        match rule {
+            Some(index) => self.rules.get(index).map(|(_, handling)| handling),
+            None => self.default.as_ref(),
+        }
+    }
+
+    fn handling_of(
+        &self,
+        object: &Value,
+        keys: &HashMap<String, ObjectKeys>,
+    ) -> Option<&HandlingDefaults> {
+        self.handling_at(self.rule_for(object, keys))
+    }
+
+    /// Whether any route shares beyond the owner's organisation.
+    fn beyond_owner(&self) -> bool {
+        self.default
+            .iter()
+            .chain(self.rules.iter().map(|(_, handling)| handling))
+            .any(|handling| handling.scope != Scope::Organisation)
+    }
+}
+
+/// `handling` kept to the owner's organisation.
+fn owner_only(handling: HandlingDefaults) -> HandlingDefaults {
+    HandlingDefaults {
+        scope: Scope::Organisation,
+        attribute_to: None,
+        ..handling
+    }
+}
 
 /// Stores what one source delivers.
 pub struct Delivery<'a> {
     pub store: &'a dyn Store,
     pub source: &'a str,
-    pub handling: Option<HandlingDefaults>,
+    pub routes: Routes,
     /// The source's Admiralty reliability, recorded with each statement.
     pub reliability: Reliability,
     /// Whether the source restates what it still lists on every run (lists, KEV), so
@@ -92,31 +145,30 @@ impl Delivery<'_> {
     /// in the report; only a failing store is an error.
     pub async fn deliver(&mut self, location: &str, mapped: Mapped) -> anyhow::Result<()> {
         self.report.documents += 1;
-        let handling = self.handling.clone();
-        self.deliver_with(location, mapped, handling).await
+        let routes = self.routes.clone();
+        self.deliver_with(location, mapped, routes).await
     }
 
     /// [`Delivery::deliver`] for data its publisher allows no further than the owner's
-    /// own organisation, whatever the source's route (a MISP event at "your
+    /// own organisation, whatever the source's routes (a MISP event at "your
     /// organisation only").
     pub async fn deliver_owner_only(
         &mut self,
         location: &str,
         mapped: Mapped,
     ) -> anyhow::Result<()> {
-        let handling = self.handling.clone().map(|handling| HandlingDefaults {
-            scope: Scope::Organisation,
-            attribute_to: None,
-            ..handling
-        });
-        self.deliver_with(location, mapped, handling).await
+        let routes = Routes {
+            default: self.routes.default.clone().map(owner_only),
+            rules: Vec::new(),
+        };
+        self.deliver_with(location, mapped, routes).await
     }
 
     async fn deliver_with(
         &mut self,
         location: &str,
         mapped: Mapped,
-        handling: Option<HandlingDefaults>,
+        routes: Routes,
     ) -> anyhow::Result<()> {
         self.report.unmapped += mapped.problems.len() as u64;
         for problem in &mapped.problems {
@@ -124,46 +176,55 @@ impl Delivery<'_> {
         }
         self.report.objects += mapped.objects.len() as u64;
         let mut transformed = TransformReport::default();
-        let beyond_owner = handling
-            .as_ref()
-            .is_some_and(|handling| handling.scope != Scope::Organisation);
-        let mut result = self
-            .transforms
-            .apply(mapped.objects, &mut transformed, beyond_owner);
+        let mut result =
+            self.transforms
+                .apply(mapped.objects, &mut transformed, routes.beyond_owner());
         self.count_transforms(location, &transformed);
+        let keys = &result.keys;
         let folded = ledger::fold_held(
             self.store,
-            handling.as_ref(),
+            |object| route_of(routes.handling_of(object, keys), object),
             &mut result.objects,
-            &mut result.keys,
+            keys,
         )
         .await?;
-        self.report.corroborated += folded.into_held.len() as u64;
+        self.report.corroborated += folded.len() as u64;
         let now = Timestamp::now();
-        let mut objects = result.objects;
-        objects.extend(self.extensions_of_held(&folded, now).await?);
-        let entry = LedgerEntry {
-            source: self.source,
-            reliability: self.reliability,
-            restates: self.restates,
-            handling: handling.as_ref(),
-            now,
-        };
-        let mut record = entry.record(&objects, &HashSet::new(), &result.keys, &folded);
-        let refused = self
-            .store_objects(location, objects, handling.clone())
-            .await?;
-        if !refused.is_empty() {
-            record
-                .statements
-                .retain(|statement| !refused.contains(&statement.object_id));
-            record
-                .observables
-                .retain(|link| !refused.contains(&link.object_id));
+        // Each audience's objects are stored (and recorded) apart.
+        let mut groups: BTreeMap<Option<usize>, (Vec<Value>, Vec<&FoldedIndicator>)> =
+            BTreeMap::new();
+        for object in std::mem::take(&mut result.objects) {
+            let rule = routes.rule_for(&object, keys);
+            groups.entry(rule).or_default().0.push(object);
         }
-        ledger::record(self.store, record)
-            .await
-            .with_context(|| format!("recording what {location} stated failed"))?;
+        for each in &folded {
+            let rule = routes.rule_for(&each.object, keys);
+            groups.entry(rule).or_default().1.push(each);
+        }
+        for (rule, (mut objects, folded)) in groups {
+            let handling = routes.handling_at(rule).cloned();
+            objects.extend(self.extensions_of_held(&folded, now).await?);
+            let entry = LedgerEntry {
+                source: self.source,
+                reliability: self.reliability,
+                restates: self.restates,
+                handling: handling.as_ref(),
+                now,
+            };
+            let mut record = entry.record(&objects, keys, folded.iter().copied());
+            let refused = self.store_objects(location, objects, handling).await?;
+            if !refused.is_empty() {
+                record
+                    .statements
+                    .retain(|statement| !refused.contains(&statement.object_id));
+                record
+                    .observables
+                    .retain(|link| !refused.contains(&link.object_id));
+            }
+            ledger::record(self.store, record)
+                .await
+                .with_context(|| format!("recording what {location} stated failed"))?;
+        }
         if let Some(progress) = &self.progress {
             progress.set_message(format!(
                 "{}: {} object(s), {} new, {} updated, {} duplicate(s)",
@@ -176,11 +237,9 @@ impl Delivery<'_> {
         }
         if !result.originals.is_empty() {
             // The owner alone keeps what personal data was taken out of.
-            let owner_only = handling.map(|handling| HandlingDefaults {
-                scope: Scope::Organisation,
+            let owner_only = routes.default.clone().map(|handling| HandlingDefaults {
                 tlp: TlpLevel::AmberStrict,
-                attribute_to: None,
-                ..handling
+                ..owner_only(handling)
             });
             self.store_objects(location, result.originals, owner_only)
                 .await?;
@@ -192,25 +251,26 @@ impl Delivery<'_> {
     /// [`ledger::extended_validity`]).
     async fn extensions_of_held(
         &self,
-        folded: &Folded,
+        folded: &[&FoldedIndicator],
         now: Timestamp,
     ) -> anyhow::Result<Vec<Value>> {
-        if folded.into_held.is_empty() {
+        if folded.is_empty() {
             return Ok(Vec::new());
         }
         let held: Vec<Value> = folded
-            .into_held
             .iter()
-            .map(|(_, held, _)| serde_json::json!({ "id": held }))
+            .map(|each| serde_json::json!({ "id": each.held }))
             .collect();
         let stored = self.latest_stored(&held).await?;
         let mut latest: HashMap<&str, Value> = HashMap::new();
-        for (_, held, object) in &folded.into_held {
-            let current = latest.get(held.as_str()).or_else(|| stored.get(held));
+        for each in folded {
+            let current = latest
+                .get(each.held.as_str())
+                .or_else(|| stored.get(&each.held));
             if let Some(version) =
-                current.and_then(|current| ledger::extended_validity(current, object, now))
+                current.and_then(|current| ledger::extended_validity(current, &each.object, now))
             {
-                latest.insert(held, version);
+                latest.insert(&each.held, version);
             }
         }
         Ok(latest.into_values().collect())

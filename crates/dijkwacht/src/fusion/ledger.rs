@@ -17,7 +17,7 @@
 //! (or `created`), or the run's time for sources that restate what they still list
 //! (lists, the KEV catalogue).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use dijkwacht_fusion::config::Reliability;
 use dijkwacht_fusion::correlation::{ObjectKeys, pattern_key};
@@ -52,21 +52,23 @@ pub fn route_of(handling: Option<&HandlingDefaults>, object: &Value) -> String {
     }
 }
 
-/// What folding did to a delivery.
-#[derive(Debug, Default)]
-pub struct Folded {
-    /// Indicators folded into one held before: (folded id, held id, folded object).
-    pub into_held: Vec<(String, String, Value)>,
+/// An indicator folded into one held before.
+#[derive(Debug)]
+pub struct FoldedIndicator {
+    /// The id of the object it was folded into.
+    pub held: String,
+    pub object: Value,
 }
 
 /// Folds the indicators of `objects` whose pattern is held by another object for the
-/// same audience, rewriting references to them; returns what was folded.
+/// same audience (`route_of_object` gives each object's audience, see [`route_of`]),
+/// rewriting references to them in the objects that stay; returns what was folded.
 pub async fn fold_held(
     store: &dyn Store,
-    handling: Option<&HandlingDefaults>,
+    route_of_object: impl Fn(&Value) -> String,
     objects: &mut Vec<Value>,
-    keys: &mut HashMap<String, ObjectKeys>,
-) -> anyhow::Result<Folded> {
+    keys: &HashMap<String, ObjectKeys>,
+) -> anyhow::Result<Vec<FoldedIndicator>> {
     let mut wanted: HashMap<String, String> = HashMap::new();
     for object in objects.iter() {
         let Some(id) = object.get("id").and_then(Value::as_str) else {
@@ -77,13 +79,13 @@ pub async fn fold_held(
             .and_then(|keys| keys.canonical_pattern.as_ref())
         {
             wanted.insert(
-                pattern_key(&route_of(handling, object), canonical),
+                pattern_key(&route_of_object(object), canonical),
                 id.to_owned(),
             );
         }
     }
     if wanted.is_empty() {
-        return Ok(Folded::default());
+        return Ok(Vec::new());
     }
     let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for link in store
@@ -102,21 +104,15 @@ pub async fn fold_held(
             renamed.insert(id.clone(), first);
         }
     }
-    let mut folded = Folded::default();
+    let mut folded = Vec::new();
     if renamed.is_empty() {
         return Ok(folded);
     }
     let mut kept = Vec::with_capacity(objects.len());
     for mut object in std::mem::take(objects) {
         let id = object.get("id").and_then(Value::as_str).map(str::to_owned);
-        match id
-            .as_ref()
-            .and_then(|id| renamed.get(id).map(|held| (id, held)))
-        {
-            Some((id, held)) => {
-                keys.remove(id);
-                folded.into_held.push((id.clone(), held.clone(), object));
-            }
+        match id.and_then(|id| renamed.get(&id).cloned()) {
+            Some(held) => folded.push(FoldedIndicator { held, object }),
             None => {
                 rename_references(&mut object, &renamed);
                 kept.push(object);
@@ -227,14 +223,13 @@ pub struct LedgerEntry<'a> {
 }
 
 impl LedgerEntry<'_> {
-    /// The record of the `stored` objects (those not refused, with their keys) and of
-    /// the indicators folded into held ones.
-    pub fn record(
+    /// The record of the `stored` objects (with their keys) and of the indicators
+    /// folded into held ones.
+    pub fn record<'f>(
         &self,
         stored: &[Value],
-        refused: &HashSet<String>,
         keys: &HashMap<String, ObjectKeys>,
-        folded: &Folded,
+        folded: impl IntoIterator<Item = &'f FoldedIndicator>,
     ) -> FusionRecord {
         let mut record = FusionRecord::default();
         for object in stored {
@@ -244,7 +239,7 @@ impl LedgerEntry<'_> {
             ) else {
                 continue;
             };
-            if refused.contains(id) || !is_stated(object_type) {
+            if !is_stated(object_type) {
                 continue;
             }
             record.statements.push(self.statement(id, object));
@@ -263,8 +258,10 @@ impl LedgerEntry<'_> {
                     }));
             }
         }
-        for (_, held, object) in &folded.into_held {
-            record.statements.push(self.statement(held, object));
+        for each in folded {
+            record
+                .statements
+                .push(self.statement(&each.held, &each.object));
         }
         record
     }

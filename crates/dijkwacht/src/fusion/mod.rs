@@ -23,12 +23,12 @@ use std::time::Instant;
 
 use anyhow::Context;
 use dijkwacht_fusion::config::{FusionConfig, SourceConfig, SourceKind};
+use dijkwacht_fusion::routing::RouteScope;
 use dijkwacht_fusion::transform::TransformChain;
 use dijkwacht_stix::timestamp::Timestamp;
-use dijkwacht_store::intake::HandlingDefaults;
 use dijkwacht_store_sqlite::SqliteStore;
 
-use self::deliver::Delivery;
+use self::deliver::{Delivery, Routes};
 use self::fetch::{FetchLimits, Fetcher};
 use self::report::RunReport;
 use self::sources::SourceRun;
@@ -62,22 +62,23 @@ pub fn save_config(data_root: &Path, config: &FusionConfig) -> anyhow::Result<()
     crate::data_dir::replace_file(&config_path(data_root), text.as_bytes())
 }
 
-/// The sharing attributes a source's output is stored with.
-async fn handling_of(
+/// Where a source's output goes: its own route and its routing rules, each resolved
+/// against the directory (the owner exists and belongs to every community named).
+async fn routes_of(
     store: &SqliteStore,
     config: &FusionConfig,
     source: &SourceConfig,
-) -> anyhow::Result<Option<HandlingDefaults>> {
+) -> anyhow::Result<Routes> {
     let Some(owner) = config.organisation.as_deref() else {
-        if !source.communities.is_empty() {
+        if !source.communities.is_empty() || !source.routes.is_empty() {
             anyhow::bail!(
-                "source `{}` names communities, but dijkwacht.toml names no `organisation` to share as",
+                "source `{}` names communities or routes, but dijkwacht.toml names no `organisation` to share as",
                 source.name
             );
         }
-        return Ok(None);
+        return Ok(Routes::default());
     };
-    let request = HandlingRequest {
+    let default = HandlingRequest {
         owner,
         communities: &source.communities,
         through: None,
@@ -86,10 +87,32 @@ async fn handling_of(
         public: false,
         federated: false,
     };
-    handling_for(store, &request)
-        .await
-        .map(Some)
-        .with_context(|| format!("source `{}`: its route does not hold", source.name))
+    let mut routes = Routes {
+        default: Some(
+            handling_for(store, &default)
+                .await
+                .with_context(|| format!("source `{}`: its route does not hold", source.name))?,
+        ),
+        rules: Vec::new(),
+    };
+    for (number, rule) in source.routes.iter().enumerate() {
+        let request = HandlingRequest {
+            communities: &rule.communities,
+            tlp: rule.tlp.as_deref().or(source.tlp.as_deref()),
+            public: rule.scope == RouteScope::Public,
+            federated: rule.scope == RouteScope::Federated,
+            ..default
+        };
+        let handling = handling_for(store, &request).await.with_context(|| {
+            format!(
+                "source `{}`: route rule {} does not hold",
+                source.name,
+                number + 1
+            )
+        })?;
+        routes.rules.push((rule.clone(), handling));
+    }
+    Ok(routes)
 }
 
 /// The transforms the configuration asks for; a warning list that cannot be read is
@@ -125,7 +148,7 @@ pub async fn run_source(
     let mut report = RunReport::default();
     let outcome = async {
         let transforms = transforms_of(data_root, config, &mut report)?;
-        let handling = handling_of(store, config, source).await?;
+        let routes = routes_of(store, config, source).await?;
         let fetcher = match &source.url {
             Some(url) => Some(Fetcher::new(url, source.auth.as_ref(), limits)?),
             None => None,
@@ -138,7 +161,7 @@ pub async fn run_source(
             delivery: Delivery {
                 store,
                 source: &source.name,
-                handling,
+                routes,
                 reliability: source.reliability,
                 restates: matches!(
                     source.kind,

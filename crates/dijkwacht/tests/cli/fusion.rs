@@ -130,3 +130,88 @@ fn one_indicator_per_audience_stated_by_every_source_scored_and_linked() {
     let operator = run_ok(data, &["export", "--format", "blocklist", "--kind", "ip"]);
     assert_eq!(operator.lines().collect::<Vec<_>>(), lines);
 }
+
+#[test]
+fn routing_rules_send_what_they_match_to_their_own_audience() {
+    let store = fresh_store();
+    let data = store.path();
+    crate::water_community_with_fusion(data);
+    for arguments in [
+        vec!["org", "add", "netbeheer", "--sector", "energie"],
+        vec!["community", "add", "ot", "--kind", "theme"],
+        vec!["community", "join", "ot", "fusion"],
+        vec!["community", "join", "ot", "netbeheer"],
+    ] {
+        run_ok(data, &arguments);
+    }
+    add_analyst(data, "analist@waterbedrijf.nl", "waterbedrijf");
+    add_analyst(data, "analist@netbeheer.nl", "netbeheer");
+    add_analyst(data, "analist@fusion.nl", "fusion");
+    let time = "2026-11-01T00:00:00.000Z";
+    let sha256 = "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f";
+    let objects = vec![
+        json!({"type": "indicator", "spec_version": "2.1", "created": time, "modified": time,
+               "id": "indicator--00000000-0000-4000-8000-0000000000a1", "valid_from": time,
+               "pattern_type": "stix", "pattern": "[ipv4-addr:value = '198.51.99.20']"}),
+        json!({"type": "indicator", "spec_version": "2.1", "created": time, "modified": time,
+               "id": "indicator--00000000-0000-4000-8000-0000000000a2", "valid_from": time,
+               "pattern_type": "stix", "pattern": format!("[file:hashes.'SHA-256' = '{sha256}']")}),
+        json!({"type": "vulnerability", "spec_version": "2.1", "created": time, "modified": time,
+               "id": "vulnerability--00000000-0000-4000-8000-0000000000a3", "name": "CVE-2024-3400"}),
+        json!({"type": "report", "spec_version": "2.1", "created": time, "modified": time,
+               "id": "report--00000000-0000-4000-8000-0000000000a4", "name": "Routed report",
+               "published": time, "object_refs": [
+                   "indicator--00000000-0000-4000-8000-0000000000a1",
+                   "indicator--00000000-0000-4000-8000-0000000000a2",
+                   "vulnerability--00000000-0000-4000-8000-0000000000a3"]}),
+    ];
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let path = write(folder.path(), "routed.json", bundle(objects));
+    crate::add_water_source(data, "routed", "stix", &path, "B", "green");
+    let config = data.join("dijkwacht.toml");
+    let mut text = std::fs::read_to_string(&config).expect("dijkwacht.toml");
+    text.push_str(
+        "\n[[source.route]]\ntypes = [\"vulnerability\"]\ncommunities = [\"ot\"]\ntlp = \"amber\"\n\
+         \n[[source.route]]\nvalues = [\"sha256\"]\nscope = \"organisation\"\n",
+    );
+    std::fs::write(&config, text).expect("written");
+    let listed = run_ok(data, &["source", "list"]);
+    assert!(listed.contains("2 routing rule(s)"), "{listed}");
+    let printed = run_ok(data, &["source", "run", "routed"]);
+    assert!(printed.contains("new 4,"), "{printed}");
+
+    let sees = |user: &str| run_ok(data, &["export", "--visible-to", user]);
+    let water = sees("analist@waterbedrijf.nl");
+    assert!(
+        water.contains("198.51.99.20") && water.contains("Routed report"),
+        "{water}"
+    );
+    assert!(
+        !water.contains("CVE-2024-3400"),
+        "the vulnerability went to ot: {water}"
+    );
+    assert!(
+        !water.contains(sha256),
+        "the hash stayed with the owner: {water}"
+    );
+    let ot = sees("analist@netbeheer.nl");
+    assert!(ot.contains("CVE-2024-3400"), "{ot}");
+    assert!(!ot.contains("198.51.99.20") && !ot.contains(sha256), "{ot}");
+    let owner = sees("analist@fusion.nl");
+    assert!(
+        owner.contains(sha256) && owner.contains("CVE-2024-3400") && owner.contains("198.51.99.20"),
+        "{owner}"
+    );
+
+    // A rule that names a community the owner is not in stops the source, named.
+    let mut text = std::fs::read_to_string(&config).expect("dijkwacht.toml");
+    text.push_str("\n[[source.route]]\nlabels = [\"x\"]\ncommunities = [\"nowhere\"]\n");
+    std::fs::write(&config, text).expect("written");
+    let output = crate::run(data, &["source", "run", "routed"]);
+    let said = format!(
+        "{}{}",
+        crate::text(&output.stdout),
+        crate::text(&output.stderr)
+    );
+    assert!(said.contains("route rule 3 does not hold"), "{said}");
+}
