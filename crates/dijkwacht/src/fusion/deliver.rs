@@ -135,6 +135,29 @@ impl Delivery<'_> {
         Ok(latest)
     }
 
+    /// Tells the progress display how many documents this run will deliver, when the
+    /// source knows (the events a manifest lists as changed, the files of a folder):
+    /// the spinner becomes a bar.
+    pub fn expect_documents(&self, count: usize) {
+        if let Some(progress) = &self.progress {
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} document(s)  {msg}  {elapsed}",
+            ) {
+                progress.set_style(style);
+            }
+            progress.set_length(count as u64);
+            progress.set_position(0);
+        }
+    }
+
+    /// Moves the progress bar on by one of the documents announced with
+    /// [`Delivery::expect_documents`].
+    pub fn advance(&self) {
+        if let Some(progress) = &self.progress {
+            progress.inc(1);
+        }
+    }
+
     /// Counts objects left out because the store holds them already.
     pub fn unchanged(&mut self, count: usize) {
         self.report.duplicates += count as u64;

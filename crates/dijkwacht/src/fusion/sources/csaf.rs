@@ -301,6 +301,7 @@ async fn deliver_listed(
         })
         .collect();
     pending.sort_by(|one, other| one.version.cmp(&other.version));
+    run.delivery.expect_documents(pending.len());
     let mut complete = true;
     for advisory in pending {
         let fetched = match &advisory.version {
@@ -346,7 +347,9 @@ async fn deliver_advisory(run: &mut SourceRun<'_>, document: &Document) -> anyho
             mapped
         }
     };
-    run.delivery.deliver(&document.location, mapped).await
+    run.delivery.deliver(&document.location, mapped).await?;
+    run.delivery.advance();
+    Ok(())
 }
 
 /// The advisories of a `path`: one file, or every `.json` file below a folder.
@@ -354,12 +357,19 @@ async fn read_path(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     let root = PathBuf::from(run.config.path.as_deref().unwrap_or_default());
     let single_file = root.is_file();
     let files = run.files(&[".json"])?;
-    for file in files {
+    let changed: Vec<(PathBuf, String)> = files
+        .into_iter()
+        .map(|file| file_version(&file).map(|version| (file, version)))
+        .collect::<anyhow::Result<_>>()?;
+    let changed: Vec<(PathBuf, String)> = changed
+        .into_iter()
+        .filter(|(file, version)| {
+            delivered_version(run, &file.display().to_string()) != Some(version.as_str())
+        })
+        .collect();
+    run.delivery.expect_documents(changed.len());
+    for (file, version) in changed {
         let key = file.display().to_string();
-        let version = file_version(&file)?;
-        if delivered_version(run, &key) == Some(version.as_str()) {
-            continue;
-        }
         let document = run.read_file(&file)?;
         match kind_of(&document.bytes) {
             DocumentKind::Advisory => deliver_advisory(run, &document).await?,

@@ -60,7 +60,9 @@ pub async fn run(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     };
     let Some((manifest, base)) = manifest else {
         // MISP event files handed over directly.
-        for file in run.files(&[".json"])? {
+        let files = run.files(&[".json"])?;
+        run.delivery.expect_documents(files.len());
+        for file in files {
             let document = run.read_file(&file)?;
             deliver_event(run, document).await?;
         }
@@ -69,13 +71,16 @@ pub async fn run(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
     let entries = parse_manifest(&manifest.bytes)
         .with_context(|| format!("{} is not a MISP feed manifest", manifest.location))?;
     let mut stored = cursor(run);
-    for entry in entries {
-        if stored
-            .get(&entry.event_uuid)
-            .is_some_and(|&seen| seen >= entry.timestamp)
-        {
-            continue;
-        }
+    let changed: Vec<_> = entries
+        .into_iter()
+        .filter(|entry| {
+            stored
+                .get(&entry.event_uuid)
+                .is_none_or(|&seen| seen < entry.timestamp)
+        })
+        .collect();
+    run.delivery.expect_documents(changed.len());
+    for entry in changed {
         let name = format!("{}.json", entry.event_uuid);
         let document = match &base {
             Some(base) => match run.fetch(&format!("{base}{name}"), ACCEPT).await? {
@@ -108,6 +113,7 @@ async fn deliver_event(run: &mut SourceRun<'_>, document: Document) -> anyhow::R
             run.delivery.deliver(&document.location, mapped).await?;
         }
     }
+    run.delivery.advance();
     run.stored(&document);
     run.checkpoint()
 }

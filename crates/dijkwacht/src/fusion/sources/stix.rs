@@ -16,7 +16,9 @@ pub async fn run(run: &mut SourceRun<'_>) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    for file in run.files(&[".json", ".jsonl"])? {
+    let files = run.files(&[".json", ".jsonl"])?;
+    run.delivery.expect_documents(files.len());
+    for file in files {
         let document = run.read_file(&file)?;
         deliver(run, document).await?;
     }
@@ -36,6 +38,7 @@ async fn deliver(run: &mut SourceRun<'_>, document: Document) -> anyhow::Result<
         mapped.problem("the document", format!("not read as STIX: {error}"));
     }
     run.delivery.deliver(&document.location, mapped).await?;
+    run.delivery.advance();
     run.stored(&document);
     run.checkpoint()
 }
