@@ -1,31 +1,32 @@
 //! Deduplication across sources and the fusion ledger (`dijkwacht_store::fusion`).
 //!
 //! Before a delivery is stored, each indicator whose canonical pattern is already held
-//! by another object *for the same audience* (owner, scope, TLP, recipients and its own
-//! markings: the route) is folded into that object: it is not stored again, the other
+//! by another object *for the same audience* (owner, scope, effective TLP and
+//! recipients: the route) is folded into that object: it is not stored again, the other
 //! objects of the delivery that name it name the held one instead, and the source's
 //! statement is recorded against the held one — so three feeds listing one address
 //! give one indicator seen in three sources. When the folded indicator is valid for
 //! longer than the held one, the held one gets a new version with the later
 //! `valid_until` (the fusion center owns both), so an indicator a source still lists
-//! does not expire because the first source stopped listing it. Objects routed to
-//! different audiences are never merged: merging would carry one audience's data to
-//! the other.
+//! does not expire because the first source stopped listing it. A holder that was
+//! revoked or deleted takes no statements: the indicator is stored again as its own.
+//! Objects routed to different audiences are never merged: merging would carry one
+//! audience's data to the other.
 //!
 //! After the store, every stored object is recorded with its observable keys, and a
 //! statement by the source at the time the source saw it: the record's own `modified`
 //! (or `created`), or the run's time for sources that restate what they still list
 //! (lists, the KEV catalogue).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use dijkwacht_fusion::config::Reliability;
 use dijkwacht_fusion::correlation::{ObjectKeys, pattern_key};
 use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_stix::tlp::strictest_level;
-use dijkwacht_store::Store;
 use dijkwacht_store::fusion::{FusionRecord, ObservableLink, Statement};
 use dijkwacht_store::intake::HandlingDefaults;
+use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
 use serde_json::Value;
 
 /// The audience an object of this delivery goes to, as text: objects are only ever
@@ -104,6 +105,9 @@ pub async fn fold_held(
             renamed.insert(id.clone(), first);
         }
     }
+    // Only a holder that is still stored and not revoked takes statements.
+    let usable = usable_holders(store, renamed.values().cloned().collect()).await?;
+    renamed.retain(|_, held| usable.contains(held));
     let mut folded = Vec::new();
     if renamed.is_empty() {
         return Ok(folded);
@@ -121,6 +125,35 @@ pub async fn fold_held(
     }
     *objects = kept;
     Ok(folded)
+}
+
+/// Those of `ids` whose latest stored version is not revoked.
+async fn usable_holders(
+    store: &dyn Store,
+    ids: BTreeSet<String>,
+) -> anyhow::Result<BTreeSet<String>> {
+    let mut usable = BTreeSet::new();
+    let ids: Vec<String> = ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        let page = store
+            .query(ObjectQuery {
+                ids: chunk.to_vec(),
+                versions: VersionSelection::Last,
+                limit: chunk.len(),
+                ..ObjectQuery::default()
+            })
+            .await?;
+        for stored in page.objects {
+            let revoked = serde_json::from_str::<Value>(&stored.json)
+                .ok()
+                .and_then(|object| object.get("revoked").and_then(Value::as_bool))
+                .unwrap_or(false);
+            if !revoked {
+                usable.insert(stored.id);
+            }
+        }
+    }
+    Ok(usable)
 }
 
 /// Points every `*_ref` and `*_refs` property (at any depth) that names a key of

@@ -129,6 +129,29 @@ fn one_indicator_per_audience_stated_by_every_source_scored_and_linked() {
     );
     let operator = run_ok(data, &["export", "--format", "blocklist", "--kind", "ip"]);
     assert_eq!(operator.lines().collect::<Vec<_>>(), lines);
+    drop(server);
+
+    // Once the holder is revoked, list-b's 198.51.99.7 is stored as its own again.
+    let mut revoked = green.clone();
+    revoked["revoked"] = json!(true);
+    revoked["modified"] = json!("2099-01-01T00:00:00.000Z");
+    let folder_path = folder.path();
+    let revocation = write(folder_path, "revoked.json", bundle(vec![revoked]));
+    let revocation = revocation.display().to_string();
+    run_ok(
+        data,
+        &[
+            "import",
+            "--as",
+            "fusion",
+            "--community",
+            "water",
+            &revocation,
+        ],
+    );
+    let again = run_ok(data, &["source", "run", "list-b"]);
+    assert!(again.contains("new 1,"), "{again}");
+    assert!(again.contains("corroborating other sources 0"), "{again}");
 }
 
 #[test]
