@@ -9,7 +9,7 @@
 //! Entry points: [`parse_manifest`], [`parse_hashes_csv`], [`map_event`] (one event
 //! file: `{"Event": {…}}`, a bare event, or an API `{"response": [ … ]}` holding one
 //! event), [`map_events`] (the same, for any number of events) and
-//! [`map_event_value`].
+//! [`map_event_value`] and [`map_events_value`] for a document already parsed.
 //!
 //! # The event
 //!
@@ -237,7 +237,15 @@ pub fn map_events(bytes: &[u8], context: &MispContext) -> Result<Vec<MappedEvent
         what: "event file",
         source,
     })?;
-    events_of(&document)?
+    map_events_value(&document, context)
+}
+
+/// [`map_events`] for an already parsed document.
+pub fn map_events_value(
+    document: &Value,
+    context: &MispContext,
+) -> Result<Vec<MappedEvent>, MispError> {
+    events_of(document)?
         .into_iter()
         .map(|event| map_one(event, context))
         .collect()

@@ -1,7 +1,7 @@
 //! The REST API under `/api/v1/`: what TAXII does not cover — who am I, the directory
 //! (organisations, communities, memberships), API tokens, sightings, search,
-//! statistics, one object by id with the summary of its sightings, and the live
-//! stream — as JSON, with one error format
+//! statistics, one object by id with the summary of its sightings, the live stream,
+//! and MISP events uploaded as they are ([`misp_events`]) — as JSON, with one error format
 //! (`{"error": {"code", "message", "details"}}`) for every refusal, bad bodies
 //! included ([`extract`]).
 //!
@@ -15,6 +15,7 @@ pub mod communities;
 pub mod extract;
 pub mod me;
 pub mod memberships;
+pub mod misp_events;
 pub mod objects;
 pub mod organisations;
 pub mod search;
@@ -39,7 +40,7 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 /// The largest REST request body: these are small JSON documents; STIX bulk goes
-/// through TAXII.
+/// through TAXII, MISP events through [`misp_events`] (up to the server's limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Where the OpenAPI document is served.
@@ -50,14 +51,14 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 #[openapi(
     info(
         title = "Dijkwacht REST API",
-        description = "What TAXII 2.1 (under /taxii2/) does not cover: who you are, the directory of organisations and communities, API tokens, sightings, search, statistics, single objects and a live stream. Every object you get has passed the sharing rules (TLP 2.0 and the owner's scope) for you. Sign in with HTTP Basic (login and password) or a Bearer API token; without credentials you are anonymous and read the public tier only.",
+        description = "What TAXII 2.1 (under /taxii2/) does not cover: who you are, the directory of organisations and communities, API tokens, sightings, search, statistics, single objects, a live stream and MISP events uploaded as MISP exports them. Every object you get has passed the sharing rules (TLP 2.0 and the owner's scope) for you. Sign in with HTTP Basic (login and password) or a Bearer API token; without credentials you are anonymous and read the public tier only.",
         license(name = "EUPL-1.2")
     ),
     modifiers(&SecuritySchemes),
     tags(
         (name = "directory", description = "You, organisations, communities and memberships"),
         (name = "tokens", description = "API tokens for machines"),
-        (name = "intelligence", description = "Objects, search, statistics, sightings and the live stream"),
+        (name = "intelligence", description = "Objects, search, statistics, sightings, the live stream and MISP events uploaded as they are"),
     )
 )]
 struct ApiDoc;
@@ -107,6 +108,13 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(objects::get_object))
         .routes(routes!(sighting_summary::get_sighting_summary))
         .routes(routes!(stream::stream))
+        .merge(
+            // MISP events are larger than the other bodies: the server's own body limit
+            // (`Limits::max_body_bytes`) holds for them instead of this API's.
+            OpenApiRouter::new()
+                .routes(routes!(misp_events::upload_events))
+                .layer(DefaultBodyLimit::disable()),
+        )
 }
 
 /// The OpenAPI 3.1 document of the REST API, the exports included.

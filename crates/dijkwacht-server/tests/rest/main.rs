@@ -5,6 +5,7 @@
 
 mod directory;
 mod memberships;
+mod misp;
 mod objects;
 mod openapi;
 mod sightings;

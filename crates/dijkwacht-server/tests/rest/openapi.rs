@@ -31,6 +31,7 @@ async fn the_openapi_document_describes_every_endpoint_and_its_errors() {
         ("/api/v1/tokens", "post"),
         ("/api/v1/tokens/{id}", "delete"),
         ("/api/v1/sightings", "post"),
+        ("/api/v1/misp/events", "post"),
         ("/api/v1/search", "get"),
         ("/api/v1/statistics", "get"),
         ("/api/v1/objects/{id}", "get"),
