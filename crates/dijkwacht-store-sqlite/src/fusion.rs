@@ -1,6 +1,8 @@
 //! The fusion ledger (`dijkwacht_store::fusion`, migration `0007_fusion`): statements
 //! per object and source, and observable links, upserted in one transaction per
-//! delivery and read back per object.
+//! delivery and read back per object. Indicators' route-bound pattern keys
+//! (`pattern:…`) go to `fusion_patterns` as their SHA-256: they are long and only ever
+//! looked up whole, and the hash keeps that table's B-tree small.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -9,12 +11,18 @@ use dijkwacht_store::fusion::{
     FusionProvenance, FusionRecord, MAX_RELATED, ObservableLink, SourceStatements,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
 
 /// Keys asked of SQLite per statement.
 const KEYS_PER_QUERY: usize = 500;
 
-/// The keys of observables, not indicators' route-bound pattern keys.
-const NOT_A_PATTERN_KEY: &str = "substr(mine.key, 1, 8) != 'pattern:'";
+/// How a pattern key begins (`dijkwacht_fusion::correlation::pattern_key`).
+const PATTERN_PREFIX: &str = "pattern:";
+
+fn pattern_hash(key: &str) -> Option<Vec<u8>> {
+    key.starts_with(PATTERN_PREFIX)
+        .then(|| Sha256::digest(key.as_bytes()).to_vec())
+}
 
 pub(crate) fn record(connection: &mut Connection, record: &FusionRecord) -> Result<(), StoreError> {
     let failed = |error| StoreError::backend("recording the fusion ledger", error);
@@ -49,9 +57,17 @@ pub(crate) fn record(connection: &mut Connection, record: &FusionRecord) -> Resu
                 "INSERT OR IGNORE INTO observable_links (key, object_id) VALUES (?1, ?2)",
             )
             .map_err(failed)?;
+        let mut pattern = transaction
+            .prepare_cached(
+                "INSERT OR IGNORE INTO fusion_patterns (key_hash, object_id) VALUES (?1, ?2)",
+            )
+            .map_err(failed)?;
         for each in &record.observables {
-            link.execute(params![each.key, each.object_id])
-                .map_err(failed)?;
+            match pattern_hash(&each.key) {
+                Some(hash) => pattern.execute(params![hash, each.object_id]),
+                None => link.execute(params![each.key, each.object_id]),
+            }
+            .map_err(failed)?;
         }
     }
     transaction.commit().map_err(failed)
@@ -63,26 +79,57 @@ pub(crate) fn objects_with_keys(
 ) -> Result<Vec<ObservableLink>, StoreError> {
     let failed = |error| StoreError::backend("reading observable links", error);
     let mut links = Vec::new();
-    for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let placeholders = vec!["?"; chunk.len()].join(", ");
-        let mut statement = connection
-            .prepare(&format!(
-                "SELECT key, object_id FROM observable_links WHERE key IN ({placeholders})"
-            ))
-            .map_err(failed)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(chunk), |row| {
-                Ok(ObservableLink {
-                    key: row.get(0)?,
-                    object_id: row.get(1)?,
-                })
-            })
-            .map_err(failed)?;
-        for row in rows {
-            links.push(row.map_err(failed)?);
+    let (patterns, observables): (Vec<&String>, Vec<&String>) =
+        keys.iter().partition(|key| key.starts_with(PATTERN_PREFIX));
+    let by_hash: HashMap<Vec<u8>, &String> = patterns
+        .iter()
+        .filter_map(|key| pattern_hash(key).map(|hash| (hash, *key)))
+        .collect();
+    let hashes: Vec<Vec<u8>> = by_hash.keys().cloned().collect();
+    for chunk in hashes.chunks(KEYS_PER_QUERY) {
+        let rows = rows_in(
+            connection,
+            "SELECT key_hash, object_id FROM fusion_patterns WHERE key_hash IN",
+            chunk,
+        )
+        .map_err(failed)?;
+        for (hash, object_id) in rows {
+            let hash: Vec<u8> = hash;
+            if let Some(key) = by_hash.get(&hash) {
+                links.push(ObservableLink {
+                    key: (*key).clone(),
+                    object_id,
+                });
+            }
         }
     }
+    for chunk in observables.chunks(KEYS_PER_QUERY) {
+        let rows = rows_in(
+            connection,
+            "SELECT key, object_id FROM observable_links WHERE key IN",
+            chunk,
+        )
+        .map_err(failed)?;
+        links.extend(
+            rows.into_iter()
+                .map(|(key, object_id)| ObservableLink { key, object_id }),
+        );
+    }
     Ok(links)
+}
+
+/// The rows of `select` (two columns) whose first column is one of `values`.
+fn rows_in<V: rusqlite::ToSql, K: rusqlite::types::FromSql>(
+    connection: &Connection,
+    select: &str,
+    values: &[V],
+) -> rusqlite::Result<Vec<(K, String)>> {
+    let placeholders = vec!["?"; values.len()].join(", ");
+    let mut statement = connection.prepare_cached(&format!("{select} ({placeholders})"))?;
+    let rows = statement.query_map(rusqlite::params_from_iter(values), |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    rows.collect()
 }
 
 pub(crate) fn provenance(
@@ -93,6 +140,7 @@ pub(crate) fn provenance(
     let mut found = Vec::new();
     for id in ids.iter().collect::<BTreeSet<_>>() {
         let statements = statements_of(connection, id).map_err(failed)?;
+        // A pattern's holder has a statement of the source that stated it.
         let linked = connection
             .prepare_cached("SELECT 1 FROM observable_links WHERE object_id = ?1 LIMIT 1")
             .and_then(|mut statement| statement.query_row([id], |_| Ok(())).optional())
@@ -144,7 +192,7 @@ fn related_to(connection: &Connection, id: &str) -> rusqlite::Result<Vec<String>
         "SELECT DISTINCT other.object_id
          FROM observable_links AS mine
          JOIN observable_links AS other ON other.key = mine.key
-         WHERE mine.object_id = ?1 AND other.object_id != ?1 AND {NOT_A_PATTERN_KEY}
+         WHERE mine.object_id = ?1 AND other.object_id != ?1
          ORDER BY other.object_id
          LIMIT {MAX_RELATED}"
     ))?;
@@ -155,15 +203,15 @@ fn related_to(connection: &Connection, id: &str) -> rusqlite::Result<Vec<String>
 /// The sources stating `id` or an object sharing an observable with it, each with the
 /// latest time it did.
 fn corroboration_of(connection: &Connection, id: &str) -> rusqlite::Result<HashMap<String, i64>> {
-    let mut statement = connection.prepare_cached(&format!(
+    let mut statement = connection.prepare_cached(
         "SELECT source, max(last_seen) FROM fusion_statements
          WHERE object_id = ?1 OR object_id IN (
              SELECT other.object_id
              FROM observable_links AS mine
              JOIN observable_links AS other ON other.key = mine.key
-             WHERE mine.object_id = ?1 AND {NOT_A_PATTERN_KEY})
-         GROUP BY source"
-    ))?;
+             WHERE mine.object_id = ?1)
+         GROUP BY source",
+    )?;
     let rows = statement.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     rows.collect()
 }

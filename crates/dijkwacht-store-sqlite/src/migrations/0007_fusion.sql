@@ -1,7 +1,9 @@
 -- Migration 7: the fusion center's ledger (dijkwacht_store::fusion). Derived data beside
--- `objects`: which source stated which object and when, and which observable keys
--- (`ipv4:…`, `domain:…`, `cve:…`, and indicators' route-bound `pattern:…` keys) each
--- object carries. Recording the same again only moves `last_seen` and `times`.
+-- `objects`: which source stated which object and when, which observable keys
+-- (`ipv4:…`, `domain:…`, `cve:…`) each object carries, and which object holds each
+-- indicator pattern for its audience (the route-bound `pattern:…` keys, kept as their
+-- SHA-256: long, and only ever looked up whole). Recording the same again only moves
+-- `last_seen` and `times`.
 
 CREATE TABLE fusion_statements (
     object_id TEXT NOT NULL,
@@ -23,3 +25,10 @@ CREATE TABLE observable_links (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX observable_links_by_object ON observable_links (object_id, key);
+
+CREATE TABLE fusion_patterns (
+    -- SHA-256 of the whole `pattern:…` key.
+    key_hash BLOB NOT NULL,
+    object_id TEXT NOT NULL,
+    PRIMARY KEY (key_hash, object_id)
+) STRICT, WITHOUT ROWID;

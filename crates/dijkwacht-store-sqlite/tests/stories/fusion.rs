@@ -32,6 +32,7 @@ pub async fn statements_add_up_and_observables_link_objects(store: &dyn Store) {
         statements: vec![
             statement(INDICATOR, "blocklist", 'C', 2_000),
             statement(ADDRESS, "osint", 'B', 1_000),
+            statement(OTHER, "amber-list", 'C', 1_000),
         ],
         observables: vec![
             link("ipv4:198.51.100.7", INDICATOR),
@@ -109,5 +110,20 @@ pub async fn statements_add_up_and_observables_link_objects(store: &dyn Store) {
         .expect("provenance");
     assert_eq!(other.len(), 1);
     assert!(other[0].related.is_empty(), "pattern keys link nothing");
-    assert!(other[0].corroborating_sources.is_empty());
+    assert_eq!(
+        other[0].corroborating_sources,
+        ["amber-list".to_owned()].into()
+    );
+
+    // Pattern keys find their holders, whole keys only.
+    let pattern = "pattern:route\u{1f}[ipv4-addr:value = '198.51.100.7']".to_owned();
+    let mut holders = store
+        .objects_with_keys(vec![pattern.clone(), "pattern:route".to_owned()])
+        .await
+        .expect("holders");
+    holders.sort();
+    assert_eq!(
+        holders,
+        vec![link(&pattern, INDICATOR), link(&pattern, OTHER)]
+    );
 }
