@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::PreparedObject;
 
-mod parallel;
-pub use parallel::store_validated;
+mod stream;
+pub use stream::store_validated;
 
 /// The sharing attributes given to every object of an input (`import --as …`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,15 +131,8 @@ impl IntakeBuilder {
     /// Validates one object found at `index` of the input. When streaming, an accepted
     /// object is returned for the caller to store; otherwise it is kept (or, when only
     /// validating, counted).
-    pub fn push(&mut self, index: usize, value: Value) -> Option<PreparedObject> {
-        let checked = self.check(value);
-        self.admit(index, checked)
-    }
-
-    /// What validating one object finds on its own, before it is set against the rest
-    /// of the input; needs nothing but the builder's settings, so objects can be
-    /// checked on several threads at once.
-    fn check(&self, mut value: Value) -> Checked {
+    pub fn push(&mut self, index: usize, mut value: Value) -> Option<PreparedObject> {
+        self.intake.total += 1;
         if let Some(identity) = self
             .handling
             .as_ref()
@@ -153,31 +146,16 @@ impl IntakeBuilder {
             .diagnostics
             .into_iter()
             .partition(|finding| finding.severity == Severity::Error);
-        if !errors.is_empty() {
-            return Checked::Invalid {
-                id,
-                errors,
-                warnings,
-            };
+        if self.keep_warnings {
+            self.intake.warnings.extend(warnings);
         }
-        let object = match StixObject::from_value(value) {
-            Ok(object) => object,
-            Err(problem) => {
-                // validate_object reports these too; kept as a guard.
-                let errors = vec![Diagnostic {
-                    severity: Severity::Error,
-                    rule: Rule::NotAnObject,
-                    object_id: None,
-                    path: "$".to_owned(),
-                    message: problem.to_string(),
-                }];
-                return Checked::Invalid {
-                    id,
-                    errors,
-                    warnings,
-                };
-            }
-        };
+        if !errors.is_empty() {
+            self.intake
+                .invalid
+                .push(InvalidObject { index, id, errors });
+            return None;
+        }
+        let object = self.shape_checked(index, id, value)?;
         // When storing, the object is serialised anyway; hashing that text is cheaper
         // than walking the tree again.
         let prepared = (!self.validate_only).then(|| PreparedObject::from_object(&object));
@@ -198,70 +176,35 @@ impl IntakeBuilder {
             (_, Some(stamp)) => stamp.sort_key(),
             (_, None) => format!("content:{content_hash:016x}"),
         };
-        Checked::Valid(Box::new(ValidObject {
-            id: object.id().to_owned(),
-            version_text: object.version_text().map(str::to_owned),
-            version_key,
-            content_hash,
-            prepared,
-            warnings,
-        }))
-    }
-
-    /// Sets one checked object against the input so far (duplicates and conflicts),
-    /// gives it the handling defaults and counts it; in input order.
-    fn admit(&mut self, index: usize, checked: Checked) -> Option<PreparedObject> {
-        self.intake.total += 1;
-        let object = match checked {
-            Checked::Invalid {
-                id,
-                errors,
-                warnings,
-            } => {
-                if self.keep_warnings {
-                    self.intake.warnings.extend(warnings);
-                }
-                self.intake
-                    .invalid
-                    .push(InvalidObject { index, id, errors });
-                return None;
-            }
-            Checked::Valid(object) => *object,
-        };
-        let ValidObject {
-            id,
-            version_text,
-            version_key,
-            content_hash,
-            mut prepared,
-            warnings,
-        } = object;
-        if self.keep_warnings {
-            self.intake.warnings.extend(warnings);
-        }
-        let key = (id, version_key);
+        let key = (object.id().to_owned(), version_key);
         if let Some(&(earlier_index, earlier_hash)) = self.seen.get(&key) {
             if earlier_hash != content_hash {
-                let version = version_text.unwrap_or_default();
+                let version = object.version_text().unwrap_or_default();
                 let message = format!(
                     "object {earlier_index} of this input has the same id and version ({version}) with different content; give the change a new `modified`"
                 );
-                self.refuse(index, Some(&key.0), Rule::DuplicateInBundle, "$", message);
+                self.refuse(
+                    index,
+                    Some(object.id()),
+                    Rule::DuplicateInBundle,
+                    "$",
+                    message,
+                );
                 return None;
             }
         } else {
             self.seen.insert(key, (index, content_hash));
         }
+        let mut prepared = prepared;
         if let (Some(defaults), Some(prepared)) = (&self.handling, prepared.as_mut()) {
             prepared.handling.owner = Some(defaults.owner.clone());
             prepared.handling.scope = Some(defaults.scope.clone());
             let tlp = *prepared.handling.tlp.get_or_insert(defaults.tlp);
             if tlp == TlpLevel::Red {
                 if defaults.recipients.is_empty() {
-                    let id = prepared.id.clone();
                     self.refuse(
                         index,
-                        Some(&id),
+                        Some(object.id()),
                         Rule::SharingRule,
                         "$.object_marking_refs",
                         "TLP:RED goes to named people only; name them with --recipient".to_owned(),
@@ -296,6 +239,32 @@ impl IntakeBuilder {
         });
     }
 
+    fn shape_checked(
+        &mut self,
+        index: usize,
+        id: Option<String>,
+        value: Value,
+    ) -> Option<StixObject> {
+        match StixObject::from_value(value) {
+            Ok(object) => Some(object),
+            Err(problem) => {
+                // validate_object reports these too; kept as a guard.
+                self.intake.invalid.push(InvalidObject {
+                    index,
+                    id,
+                    errors: vec![Diagnostic {
+                        severity: Severity::Error,
+                        rule: Rule::NotAnObject,
+                        object_id: None,
+                        path: "$".to_owned(),
+                        message: problem.to_string(),
+                    }],
+                });
+                None
+            }
+        }
+    }
+
     /// Whether any object so far broke a MUST rule.
     pub fn has_invalid(&self) -> bool {
         !self.intake.invalid.is_empty()
@@ -304,28 +273,6 @@ impl IntakeBuilder {
     pub fn finish(self) -> Intake {
         self.intake
     }
-}
-
-/// What validating one object found on its own ([`IntakeBuilder::check`]).
-enum Checked {
-    Invalid {
-        id: Option<String>,
-        errors: Vec<Diagnostic>,
-        warnings: Vec<Diagnostic>,
-    },
-    // Boxed: a valid object is large next to the findings about an invalid one.
-    Valid(Box<ValidObject>),
-}
-
-/// An object that broke no MUST rule, with the keys that tell it apart in its input.
-struct ValidObject {
-    id: String,
-    version_text: Option<String>,
-    version_key: String,
-    content_hash: u64,
-    /// `None` when the builder only validates.
-    prepared: Option<PreparedObject>,
-    warnings: Vec<Diagnostic>,
 }
 
 /// Attributes an SDO or SRO (an object with `created`, other than the meta objects) to
