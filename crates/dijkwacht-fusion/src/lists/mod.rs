@@ -25,6 +25,7 @@ pub(crate) mod time;
 mod values;
 
 use std::collections::HashSet;
+use std::num::NonZeroUsize;
 
 use dijkwacht_stix::Timestamp;
 use serde::Deserialize;
@@ -140,8 +141,20 @@ pub struct ListContext<'a> {
     pub default_valid_days: Option<u32>,
 }
 
-/// Maps a list to one indicator per distinct value.
+/// Maps a list to one indicator per distinct value. Large lists are mapped on all
+/// cores; the result is the same as on one.
 pub fn map_list(text: &str, format: &ListFormat, context: &ListContext<'_>) -> Mapped {
+    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    map_list_on(text, format, context, threads)
+}
+
+/// [`map_list`] on up to `threads` threads.
+fn map_list_on(
+    text: &str,
+    format: &ListFormat,
+    context: &ListContext<'_>,
+    threads: usize,
+) -> Mapped {
     let mut mapped = Mapped::default();
     let Some(seen_at) = time::parse_feed_time(context.seen_at) else {
         mapped.problem(
@@ -155,8 +168,6 @@ pub fn map_list(text: &str, format: &ListFormat, context: &ListContext<'_>) -> M
     };
     let mut reader = ListReader {
         format,
-        context,
-        seen_at,
         columns: None,
         seen_values: HashSet::new(),
         unlisted_problems: 0,
@@ -172,9 +183,27 @@ pub fn map_list(text: &str, format: &ListFormat, context: &ListContext<'_>) -> M
         }
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (index, line) in text.lines().enumerate() {
-        if !reader.read_line(index + 1, line) {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line));
+    while reader.columns.is_none() {
+        let Some((line_number, line)) = lines.next() else {
             break;
+        };
+        if !reader.read_header(line_number, line) {
+            break;
+        }
+    }
+    if let Some(columns) = reader.columns {
+        let mapper = LineMapper {
+            format,
+            context,
+            seen_at,
+            columns,
+        };
+        for (line_number, line) in map_lines(&mapper, lines.collect(), threads) {
+            reader.take(line_number, line);
         }
     }
     if reader.unlisted_problems > 0 {
@@ -235,11 +264,10 @@ impl ResolvedColumns {
     }
 }
 
-/// The state of one pass over a list.
+/// The state of one pass over a list: what is decided in line order (the header,
+/// which value is met first, which problems are listed).
 struct ListReader<'a> {
     format: &'a ListFormat,
-    context: &'a ListContext<'a>,
-    seen_at: Timestamp,
     /// Known once the header is read (or at once, without a header).
     columns: Option<ResolvedColumns>,
     /// `type|normalised value` of every value mapped so far.
@@ -248,43 +276,79 @@ struct ListReader<'a> {
     mapped: Mapped,
 }
 
+/// What one line of the list holds, found without looking at the other lines.
+enum MappedLine {
+    /// Blank, or a comment.
+    Nothing,
+    Problem(String),
+    Indicator {
+        /// `type|normalised value`.
+        key: String,
+        indicator: Value,
+        /// Problems with the line's other columns, reported if the value is new.
+        problems: Vec<String>,
+    },
+}
+
+/// Maps lines once the columns are known; shared by the threads of [`map_lines`].
+struct LineMapper<'a> {
+    format: &'a ListFormat,
+    context: &'a ListContext<'a>,
+    seen_at: Timestamp,
+    columns: ResolvedColumns,
+}
+
+/// Below this many lines per thread, starting a thread costs more than it saves.
+const MIN_LINES_PER_THREAD: usize = 2_000;
+
 impl ListReader<'_> {
-    /// Reads one line; `false` when the list can not be read further.
-    fn read_line(&mut self, line_number: usize, line: &str) -> bool {
+    /// Reads lines until the header names the columns; `false` when the list can not
+    /// be read further.
+    fn read_header(&mut self, line_number: usize, line: &str) -> bool {
         let line = line.trim();
         let prefix = self.format.comment_prefix.as_str();
         if line.is_empty() || (!prefix.is_empty() && line.starts_with(prefix)) {
             return true;
         }
-        let fields = match self.format.kind {
-            ListKind::Plain => split_plain_line(line, self.format.delimiter),
-            ListKind::Csv => match split_csv_line(line, self.format.delimiter.unwrap_or(',')) {
-                Ok(fields) => fields,
-                Err(message) => {
-                    self.line_problem(line_number, message);
-                    return true;
-                }
-            },
-        };
-        let Some(columns) = self.columns else {
-            match ResolvedColumns::by_header(self.format, &fields) {
-                Ok(columns) => self.columns = Some(columns),
-                Err(message) => {
-                    self.mapped.problem(
-                        format!("line {line_number}"),
-                        format!("{message}; nothing was mapped"),
-                    );
-                    return false;
-                }
+        let fields = match split_fields(self.format, line) {
+            Ok(fields) => fields,
+            Err(message) => {
+                self.line_problem(line_number, message);
+                return true;
             }
-            return true;
         };
-        match self.indicator(&columns, &fields, line_number) {
-            Ok(Some(indicator)) => self.mapped.objects.push(indicator),
-            Ok(None) => {}
-            Err(message) => self.line_problem(line_number, message),
+        match ResolvedColumns::by_header(self.format, &fields) {
+            Ok(columns) => self.columns = Some(columns),
+            Err(message) => {
+                self.mapped.problem(
+                    format!("line {line_number}"),
+                    format!("{message}; nothing was mapped"),
+                );
+                return false;
+            }
         }
         true
+    }
+
+    /// Takes in one mapped line, in line order: a value already mapped is left out.
+    fn take(&mut self, line_number: usize, line: MappedLine) {
+        match line {
+            MappedLine::Nothing => {}
+            MappedLine::Problem(message) => self.line_problem(line_number, message),
+            MappedLine::Indicator {
+                key,
+                indicator,
+                problems,
+            } => {
+                if !self.seen_values.insert(key) {
+                    return;
+                }
+                for message in problems {
+                    self.line_problem(line_number, message);
+                }
+                self.mapped.objects.push(indicator);
+            }
+        }
     }
 
     fn line_problem(&mut self, line_number: usize, message: impl Into<String>) {
@@ -294,14 +358,70 @@ impl ListReader<'_> {
             self.unlisted_problems += 1;
         }
     }
+}
 
-    /// The indicator of one record, `None` for a value already mapped.
-    fn indicator(
-        &mut self,
-        columns: &ResolvedColumns,
-        fields: &[String],
-        line_number: usize,
-    ) -> Result<Option<Value>, String> {
+/// Maps `lines` (numbered from 1) on up to `threads` threads, each a contiguous part;
+/// the results in line order.
+fn map_lines<'t>(
+    mapper: &LineMapper<'_>,
+    lines: Vec<(usize, &'t str)>,
+    threads: usize,
+) -> Vec<(usize, MappedLine)> {
+    let map_part = |part: &[(usize, &'t str)]| -> Vec<(usize, MappedLine)> {
+        part.iter()
+            .map(|&(number, line)| (number, mapper.line(line)))
+            .collect()
+    };
+    let threads = threads.min(lines.len() / MIN_LINES_PER_THREAD).max(1);
+    if threads == 1 {
+        return map_part(&lines);
+    }
+    let per_thread = lines.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = lines
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || map_part(part)))
+            .collect();
+        let mut mapped = Vec::with_capacity(lines.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(part) => mapped.extend(part),
+                // A panic while mapping is a bug; let it go on as a panic.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        mapped
+    })
+}
+
+/// The fields of one line, as the format splits them.
+fn split_fields(format: &ListFormat, line: &str) -> Result<Vec<String>, String> {
+    match format.kind {
+        ListKind::Plain => Ok(split_plain_line(line, format.delimiter)),
+        ListKind::Csv => split_csv_line(line, format.delimiter.unwrap_or(',')),
+    }
+}
+
+impl LineMapper<'_> {
+    fn line(&self, line: &str) -> MappedLine {
+        let line = line.trim();
+        let prefix = self.format.comment_prefix.as_str();
+        if line.is_empty() || (!prefix.is_empty() && line.starts_with(prefix)) {
+            return MappedLine::Nothing;
+        }
+        let fields = match split_fields(self.format, line) {
+            Ok(fields) => fields,
+            Err(message) => return MappedLine::Problem(message),
+        };
+        match self.indicator(&fields) {
+            Ok(line) => line,
+            Err(message) => MappedLine::Problem(message),
+        }
+    }
+
+    /// The indicator of one record.
+    fn indicator(&self, fields: &[String]) -> Result<MappedLine, String> {
+        let columns = &self.columns;
         let raw_value = fields.get(columns.value).ok_or_else(|| {
             format!(
                 "the line has {} columns, so no value in column {}",
@@ -311,9 +431,6 @@ impl ListReader<'_> {
         })?;
         let value = recognise(&refang(raw_value), self.format.value_type)?;
         let key = format!("{}|{}", value.kind.id_name(), value.normalised);
-        if !self.seen_values.insert(key.clone()) {
-            return Ok(None);
-        }
         let column_text = |column: Option<usize>| {
             column
                 .and_then(|index| fields.get(index))
@@ -323,13 +440,19 @@ impl ListReader<'_> {
         let first_seen = column_text(columns.first_seen);
         let last_seen = column_text(columns.last_seen);
         let description = column_text(columns.description);
-        let validity = self.validity(first_seen, last_seen, line_number);
+        let mut problems = Vec::new();
+        let validity = self.validity(first_seen, last_seen, &mut problems);
         let id = derived_id(
             "indicator",
             "list",
             &format!("{}|{key}", self.context.source_name),
         );
-        Ok(Some(indicator_object(&id, &value, description, &validity)))
+        let indicator = indicator_object(&id, &value, description, &validity);
+        Ok(MappedLine::Indicator {
+            key,
+            indicator,
+            problems,
+        })
     }
 
     /// When the indicator of a record is valid, from its columns and the context.
@@ -337,12 +460,12 @@ impl ListReader<'_> {
     /// A last-seen column holding a bare date means the whole of that day: the value is
     /// valid until the next midnight.
     fn validity(
-        &mut self,
+        &self,
         first_seen: Option<&str>,
         last_seen: Option<&str>,
-        line_number: usize,
+        problems: &mut Vec<String>,
     ) -> Validity {
-        let read_time = |reader: &mut Self, text: Option<&str>, what: &str, end_of_day: bool| {
+        let mut read_time = |text: Option<&str>, what: &str, end_of_day: bool| {
             let text = text?;
             let instant = match time::parse_date(text) {
                 Some(midnight) if end_of_day => Some(time::add_days(&midnight, 1)),
@@ -350,15 +473,14 @@ impl ListReader<'_> {
                 None => time::parse_feed_time(text),
             };
             if instant.is_none() {
-                reader.line_problem(
-                    line_number,
-                    format!("{what} '{text}' is not a date or time; it was left out"),
-                );
+                problems.push(format!(
+                    "{what} '{text}' is not a date or time; it was left out"
+                ));
             }
             instant
         };
-        let valid_from = read_time(self, first_seen, "first seen", false).unwrap_or(self.seen_at);
-        let listed_until = read_time(self, last_seen, "last seen", true);
+        let valid_from = read_time(first_seen, "first seen", false).unwrap_or(self.seen_at);
+        let listed_until = read_time(last_seen, "last seen", true);
         let defaulted_until = self
             .context
             .default_valid_days
@@ -366,14 +488,11 @@ impl ListReader<'_> {
         let valid_until = match listed_until {
             Some(until) if until > valid_from => Some(until),
             Some(until) if until < valid_from => {
-                self.line_problem(
-                    line_number,
-                    format!(
-                        "last seen {} is before first seen {}; the default validity applies",
-                        time::stix_time(&until),
-                        time::stix_time(&valid_from)
-                    ),
-                );
+                problems.push(format!(
+                    "last seen {} is before first seen {}; the default validity applies",
+                    time::stix_time(&until),
+                    time::stix_time(&valid_from)
+                ));
                 defaulted_until.filter(|until| *until > valid_from)
             }
             // Seen once (last seen = first seen), or no last-seen time.
@@ -433,4 +552,66 @@ fn indicator_object(
         indicator.insert("valid_until".into(), json!(time::stix_time(until)));
     }
     Value::Object(indicator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list long enough for several threads, with everything a line can hold:
+    /// repeated values, bad values, bad and reversed times, comments and blank lines.
+    fn long_list() -> String {
+        let mut text = String::from("first,value,last,note\n");
+        for number in 0..9_000_u32 {
+            let line = match number % 9 {
+                0 => format!(
+                    "2024-01-01,198.51.{}.{},2024-02-01,c2",
+                    number / 256 % 256,
+                    number % 256
+                ),
+                1 => format!(
+                    "2024-01-01,198.51.{}.{},,",
+                    (number - 1) / 256 % 256,
+                    (number - 1) % 256
+                ),
+                2 => format!("yesterday,host{number}.example.org,2024-02-01,"),
+                3 => format!("2024-03-01,host{number}.example.org,2024-02-01,late"),
+                4 => "2024-01-01,not a value,2024-02-01,".to_owned(),
+                5 => "# a comment".to_owned(),
+                6 => String::new(),
+                7 => format!("2024-01-01,{number:064x},never,"),
+                _ => format!("2024-01-01,\"http://dl-{number}.example.net/a,b\",,"),
+            };
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    }
+
+    #[test]
+    fn many_threads_map_as_one() {
+        let format = ListFormat {
+            kind: ListKind::Csv,
+            has_header: true,
+            value_column: Column::Name("value".to_owned()),
+            first_seen_column: Some(Column::Name("first".to_owned())),
+            last_seen_column: Some(Column::Index(2)),
+            description_column: Some(Column::Name("note".to_owned())),
+            ..ListFormat::default()
+        };
+        let context = ListContext {
+            source_name: "long",
+            seen_at: "2024-03-15T00:00:00Z",
+            default_valid_days: Some(30),
+        };
+        let text = long_list();
+        let one = map_list_on(&text, &format, &context, 1);
+        assert!(one.objects.len() > 4_000, "{}", one.objects.len());
+        assert_eq!(one.problems.len(), MAX_LISTED_PROBLEMS + 1);
+        for threads in [2, 3, 4] {
+            let many = map_list_on(&text, &format, &context, threads);
+            assert_eq!(one.objects, many.objects, "{threads} threads");
+            assert_eq!(one.problems, many.problems, "{threads} threads");
+        }
+    }
 }

@@ -6,6 +6,7 @@
 pub mod delete;
 pub mod fusion;
 pub mod ingest;
+pub mod intake;
 pub mod objects;
 pub mod read;
 pub mod sightings;
@@ -31,6 +32,7 @@ macro_rules! store_stories {
             ingest::unversioned_objects_are_stored_once_per_content,
             ingest::streamed_batches_commit_on_close_and_keep_nothing_on_abort,
             ingest::only_the_owner_publishes_new_versions,
+            intake::validated_while_stored_skips_or_refuses_invalid_objects,
             read::query_by_type_and_id,
             read::query_by_version,
             read::query_unversioned_objects_at_their_date_added,

@@ -17,10 +17,8 @@ use dijkwacht_fusion::transform::{TransformChain, TransformReport};
 use dijkwacht_policy::Scope;
 use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
-use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder};
-use dijkwacht_store::{
-    IngestMode, IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection,
-};
+use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder, IntakePolicy, store_validated};
+use dijkwacht_store::{IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection};
 use serde_json::Value;
 
 use super::ledger::{self, FoldedIndicator, LedgerEntry, route_of};
@@ -321,11 +319,15 @@ impl Delivery<'_> {
         if objects.is_empty() {
             return Ok(refused);
         }
-        let mut intake = IntakeBuilder::new().with_handling(handling);
-        for (index, object) in objects.into_iter().enumerate() {
-            intake.push(index, object);
-        }
-        let intake = intake.finish();
+        let (intake, stored) = store_validated(
+            self.store,
+            IntakeBuilder::new().with_handling(handling),
+            objects,
+            IntakePolicy::SkipInvalid,
+            Provenance::new(format!("source:{}", self.source)),
+        )
+        .await
+        .with_context(|| format!("storing what {location} gave failed"))?;
         for invalid in &intake.invalid {
             self.report.rejected += 1;
             let id = invalid.id.as_deref().unwrap_or("(no id)");
@@ -340,20 +342,6 @@ impl Delivery<'_> {
                 findings.into_iter().collect::<Vec<_>>().join("; ")
             ));
         }
-        let prepared = intake
-            .accepted
-            .into_iter()
-            .map(|(_, object)| object)
-            .collect();
-        let stored = self
-            .store
-            .ingest(
-                prepared,
-                IngestMode::SkipRejected,
-                Provenance::new(format!("source:{}", self.source)),
-            )
-            .await
-            .with_context(|| format!("storing what {location} gave failed"))?;
         self.report.new_objects += stored.count(IngestOutcome::NewObject) as u64;
         self.report.new_versions += stored.count(IngestOutcome::NewVersion) as u64;
         self.report.duplicates += stored.count(IngestOutcome::Duplicate) as u64;

@@ -20,6 +20,9 @@ use serde_json::Value;
 
 use crate::PreparedObject;
 
+mod stream;
+pub use stream::store_validated;
+
 /// The sharing attributes given to every object of an input (`import --as …`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandlingDefaults {
