@@ -209,7 +209,7 @@ impl Delivery<'_> {
             keys,
         )
         .await?;
-        self.report.corroborated += folded.len() as u64;
+        self.report.corroborated += folded.indicators.len() as u64;
         let now = Timestamp::now();
         // Each audience's objects are stored (and recorded) apart.
         let mut groups: BTreeMap<Option<usize>, (Vec<Value>, Vec<&FoldedIndicator>)> =
@@ -218,13 +218,13 @@ impl Delivery<'_> {
             let rule = routes.rule_for(&object, keys);
             groups.entry(rule).or_default().0.push(object);
         }
-        for each in &folded {
+        for each in &folded.indicators {
             let rule = routes.rule_for(&each.object, keys);
             groups.entry(rule).or_default().1.push(each);
         }
-        for (rule, (mut objects, folded)) in groups {
+        for (rule, (mut objects, folded_here)) in groups {
             let handling = routes.handling_at(rule).cloned();
-            objects.extend(self.extensions_of_held(&folded, now).await?);
+            objects.extend(extensions_of_held(&folded_here, &folded.holders, now));
             let entry = LedgerEntry {
                 source: self.source,
                 reliability: self.reliability,
@@ -232,7 +232,7 @@ impl Delivery<'_> {
                 handling: handling.as_ref(),
                 now,
             };
-            let mut record = entry.record(&objects, keys, folded.iter().copied());
+            let mut record = entry.record(&objects, keys, folded_here.iter().copied());
             let refused = self.store_objects(location, objects, handling).await?;
             if !refused.is_empty() {
                 record
@@ -266,35 +266,6 @@ impl Delivery<'_> {
                 .await?;
         }
         Ok(())
-    }
-
-    /// New versions of held indicators that folded ones outlast (see
-    /// [`ledger::extended_validity`]).
-    async fn extensions_of_held(
-        &self,
-        folded: &[&FoldedIndicator],
-        now: Timestamp,
-    ) -> anyhow::Result<Vec<Value>> {
-        if folded.is_empty() {
-            return Ok(Vec::new());
-        }
-        let held: Vec<Value> = folded
-            .iter()
-            .map(|each| serde_json::json!({ "id": each.held }))
-            .collect();
-        let stored = self.latest_stored(&held).await?;
-        let mut latest: HashMap<&str, Value> = HashMap::new();
-        for each in folded {
-            let current = latest
-                .get(each.held.as_str())
-                .or_else(|| stored.get(&each.held));
-            if let Some(version) =
-                current.and_then(|current| ledger::extended_validity(current, &each.object, now))
-            {
-                latest.insert(&each.held, version);
-            }
-        }
-        Ok(latest.into_values().collect())
     }
 
     fn count_transforms(&mut self, location: &str, transformed: &TransformReport) {
@@ -355,4 +326,25 @@ impl Delivery<'_> {
         }
         Ok(refused)
     }
+}
+
+/// New versions of held indicators that folded ones outlast (see
+/// [`ledger::extended_validity`]), from the holders' latest stored versions.
+fn extensions_of_held(
+    folded: &[&FoldedIndicator],
+    holders: &HashMap<String, Value>,
+    now: Timestamp,
+) -> Vec<Value> {
+    let mut latest: HashMap<&str, Value> = HashMap::new();
+    for each in folded {
+        let current = latest
+            .get(each.held.as_str())
+            .or_else(|| holders.get(&each.held));
+        if let Some(version) =
+            current.and_then(|current| ledger::extended_validity(current, &each.object, now))
+        {
+            latest.insert(&each.held, version);
+        }
+    }
+    latest.into_values().collect()
 }

@@ -61,6 +61,14 @@ pub struct FoldedIndicator {
     pub object: Value,
 }
 
+/// What folding did to a delivery.
+#[derive(Debug, Default)]
+pub struct Folded {
+    pub indicators: Vec<FoldedIndicator>,
+    /// The latest stored version of each holder, by id.
+    pub holders: HashMap<String, Value>,
+}
+
 /// Folds the indicators of `objects` whose pattern is held by another object for the
 /// same audience (`route_of_object` gives each object's audience, see [`route_of`]),
 /// rewriting references to them in the objects that stay; returns what was folded.
@@ -69,7 +77,7 @@ pub async fn fold_held(
     route_of_object: impl Fn(&Value) -> String,
     objects: &mut Vec<Value>,
     keys: &HashMap<String, ObjectKeys>,
-) -> anyhow::Result<Vec<FoldedIndicator>> {
+) -> anyhow::Result<Folded> {
     let mut wanted: HashMap<String, String> = HashMap::new();
     for object in objects.iter() {
         let Some(id) = object.get("id").and_then(Value::as_str) else {
@@ -86,7 +94,7 @@ pub async fn fold_held(
         }
     }
     if wanted.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Folded::default());
     }
     let mut holders: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for link in store
@@ -107,8 +115,11 @@ pub async fn fold_held(
     }
     // Only a holder that is still stored and not revoked takes statements.
     let usable = usable_holders(store, renamed.values().cloned().collect()).await?;
-    renamed.retain(|_, held| usable.contains(held));
-    let mut folded = Vec::new();
+    renamed.retain(|_, held| usable.contains_key(held));
+    let mut folded = Folded {
+        holders: usable,
+        ..Folded::default()
+    };
     if renamed.is_empty() {
         return Ok(folded);
     }
@@ -116,7 +127,7 @@ pub async fn fold_held(
     for mut object in std::mem::take(objects) {
         let id = object.get("id").and_then(Value::as_str).map(str::to_owned);
         match id.and_then(|id| renamed.get(&id).cloned()) {
-            Some(held) => folded.push(FoldedIndicator { held, object }),
+            Some(held) => folded.indicators.push(FoldedIndicator { held, object }),
             None => {
                 rename_references(&mut object, &renamed);
                 kept.push(object);
@@ -127,12 +138,12 @@ pub async fn fold_held(
     Ok(folded)
 }
 
-/// Those of `ids` whose latest stored version is not revoked.
+/// The latest stored version of each of `ids` that is not revoked, by id.
 async fn usable_holders(
     store: &dyn Store,
     ids: BTreeSet<String>,
-) -> anyhow::Result<BTreeSet<String>> {
-    let mut usable = BTreeSet::new();
+) -> anyhow::Result<HashMap<String, Value>> {
+    let mut usable = HashMap::new();
     let ids: Vec<String> = ids.into_iter().collect();
     for chunk in ids.chunks(500) {
         let page = store
@@ -144,12 +155,11 @@ async fn usable_holders(
             })
             .await?;
         for stored in page.objects {
-            let revoked = serde_json::from_str::<Value>(&stored.json)
-                .ok()
-                .and_then(|object| object.get("revoked").and_then(Value::as_bool))
-                .unwrap_or(false);
-            if !revoked {
-                usable.insert(stored.id);
+            let Ok(object) = serde_json::from_str::<Value>(&stored.json) else {
+                continue;
+            };
+            if object.get("revoked").and_then(Value::as_bool) != Some(true) {
+                usable.insert(stored.id, object);
             }
         }
     }
