@@ -85,11 +85,12 @@ pub(crate) fn objects_with_keys(
         .iter()
         .filter_map(|key| pattern_hash(key).map(|hash| (hash, *key)))
         .collect();
-    let hashes: Vec<Vec<u8>> = by_hash.keys().cloned().collect();
+    let hashes: Vec<String> = by_hash.keys().map(|hash| hex_text(hash)).collect();
     for chunk in hashes.chunks(KEYS_PER_QUERY) {
         let rows = rows_in(
             connection,
             "SELECT key_hash, object_id FROM fusion_patterns WHERE key_hash IN",
+            "unhex(value)",
             chunk,
         )
         .map_err(failed)?;
@@ -103,10 +104,12 @@ pub(crate) fn objects_with_keys(
             }
         }
     }
+    let observables: Vec<String> = observables.into_iter().cloned().collect();
     for chunk in observables.chunks(KEYS_PER_QUERY) {
         let rows = rows_in(
             connection,
             "SELECT key, object_id FROM observable_links WHERE key IN",
+            "value",
             chunk,
         )
         .map_err(failed)?;
@@ -118,17 +121,24 @@ pub(crate) fn objects_with_keys(
     Ok(links)
 }
 
-/// The rows of `select` (two columns) whose first column is one of `values`.
-fn rows_in<V: rusqlite::ToSql, K: rusqlite::types::FromSql>(
+fn hex_text(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The rows of `select` (two columns) whose first column is one of `values`, bound
+/// as one JSON array (`IN (…)` ends `select`'s text; `wrap` turns each JSON value
+/// into the column's form): SQLite re-prepares a statement whose planner looked at
+/// more than 31 bound values each time they change.
+fn rows_in<K: rusqlite::types::FromSql>(
     connection: &Connection,
     select: &str,
-    values: &[V],
+    wrap: &str,
+    values: &[String],
 ) -> rusqlite::Result<Vec<(K, String)>> {
-    let placeholders = vec!["?"; values.len()].join(", ");
-    let mut statement = connection.prepare_cached(&format!("{select} ({placeholders})"))?;
-    let rows = statement.query_map(rusqlite::params_from_iter(values), |row| {
-        Ok((row.get(0)?, row.get(1)?))
-    })?;
+    let mut statement =
+        connection.prepare_cached(&format!("{select} (SELECT {wrap} FROM json_each(?1))"))?;
+    let array = serde_json::Value::from(values.to_vec()).to_string();
+    let rows = statement.query_map([array], |row| Ok((row.get(0)?, row.get(1)?)))?;
     rows.collect()
 }
 

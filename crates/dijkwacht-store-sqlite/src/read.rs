@@ -47,16 +47,31 @@ struct Filter {
     values: Vec<Value>,
 }
 
+/// The most values an `IN` list binds one by one; more go as one JSON array.
+const LISTED_VALUES: usize = 16;
+
 impl Filter {
     /// `column IN (?, ?, …)`, or nothing for an empty list (no restriction).
     fn any_of(&mut self, column: &str, values: &[String]) {
         if values.is_empty() {
             return;
         }
-        self.conditions
-            .push(format!("{column} IN ({})", self.placeholders(values.len())));
-        self.values
-            .extend(values.iter().map(|value| Value::Text(value.clone())));
+        if values.len() <= LISTED_VALUES {
+            self.conditions
+                .push(format!("{column} IN ({})", self.placeholders(values.len())));
+            self.values
+                .extend(values.iter().map(|value| Value::Text(value.clone())));
+            return;
+        }
+        // Many values go as one JSON array: SQLite re-prepares a statement whose
+        // planner looked at more than 31 bound values each time they change.
+        self.conditions.push(format!(
+            "{column} IN (SELECT value FROM json_each({}))",
+            self.placeholders(1)
+        ));
+        self.values.push(Value::Text(
+            serde_json::Value::from(values.to_vec()).to_string(),
+        ));
     }
 
     fn placeholders(&self, count: usize) -> String {
