@@ -33,8 +33,9 @@ pub const LIST_RESTATEMENT: &[&str] = &["created", "valid_from"];
 pub struct Reconciled {
     pub to_store: Vec<Value>,
     /// Objects equal to what is stored (or changed without a later time to give
-    /// them), left out.
-    pub unchanged: usize,
+    /// them), left out: the source still states them (the fusion ledger records
+    /// that).
+    pub unchanged: Vec<Value>,
 }
 
 fn without(object: &Map<String, Value>, ignored: &[&str]) -> Map<String, Value> {
@@ -65,7 +66,7 @@ pub fn reconcile_with_stored(
         if without(fields, rule.fetch_time_properties)
             == without(previous, rule.fetch_time_properties)
         {
-            reconciled.unchanged += 1;
+            reconciled.unchanged.push(object);
             continue;
         }
         for kept in ["created", "valid_from"] {
@@ -89,7 +90,7 @@ pub fn reconcile_with_stored(
             rule.version_time.to_owned()
         };
         if modified <= previous_modified {
-            reconciled.unchanged += 1;
+            reconciled.unchanged.push(object);
             continue;
         }
         fields.insert("modified".to_owned(), Value::from(modified));
@@ -141,7 +142,7 @@ mod tests {
             list_rule("2026-01-02T00:00:00Z"),
         );
         assert!(result.to_store.is_empty());
-        assert_eq!(result.unchanged, 1);
+        assert_eq!(result.unchanged.len(), 1);
     }
 
     #[test]
@@ -153,7 +154,7 @@ mod tests {
             &stored(&first),
             list_rule("2026-01-10T00:00:00Z"),
         );
-        assert_eq!(result.unchanged, 0);
+        assert_eq!(result.unchanged.len(), 0);
         let kept = &result.to_store;
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0]["created"], "2026-01-01T00:00:00Z");
@@ -173,7 +174,7 @@ mod tests {
             version_time: "2026-03-01T00:00:00Z",
         };
         let result = reconcile_with_stored(vec![edited, first.clone()], &stored(&first), rule);
-        assert_eq!(result.unchanged, 1);
+        assert_eq!(result.unchanged.len(), 1);
         assert_eq!(result.to_store.len(), 1);
         assert_eq!(result.to_store[0]["modified"], "2026-03-01T00:00:00Z");
         assert_eq!(result.to_store[0]["description"], "new");
@@ -188,6 +189,6 @@ mod tests {
             list_rule("2026-01-10T00:00:00Z"),
         );
         assert_eq!(result.to_store, vec![fresh]);
-        assert_eq!(result.unchanged, 0);
+        assert_eq!(result.unchanged.len(), 0);
     }
 }

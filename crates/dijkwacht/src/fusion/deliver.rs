@@ -156,9 +156,24 @@ impl Delivery<'_> {
         }
     }
 
-    /// Counts objects left out because the store holds them already.
-    pub fn unchanged(&mut self, count: usize) {
-        self.report.duplicates += count as u64;
+    /// The source still states these stored objects, unchanged: they are counted as
+    /// duplicates and only the fusion ledger hears of them (their last seen moves on).
+    pub async fn unchanged(&mut self, objects: Vec<Value>) -> anyhow::Result<()> {
+        self.report.duplicates += objects.len() as u64;
+        if objects.is_empty() {
+            return Ok(());
+        }
+        let entry = LedgerEntry {
+            source: self.source,
+            reliability: self.reliability,
+            restates: self.restates,
+            handling: self.routes.default.as_ref(),
+            now: Timestamp::now(),
+        };
+        let record = entry.record(&objects, &HashMap::new(), []);
+        ledger::record(self.store, record)
+            .await
+            .context("recording what the source still states failed")
     }
 
     /// Transforms and stores `mapped`, which came from `location` (a URL, a file, an

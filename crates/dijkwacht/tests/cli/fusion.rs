@@ -106,6 +106,20 @@ fn one_indicator_per_audience_stated_by_every_source_scored_and_linked() {
     assert!(fused["score"]["confidence"].as_u64() > Some(60), "{fused}");
     assert!(fused["last_seen"].is_string() && fused["first_seen"].is_string());
 
+    // A list that still states a value it stated before adds nothing to the store,
+    // but its statement moves the value's last seen on.
+    let restated = run_ok(data, &["source", "run", "list-a"]);
+    assert!(
+        restated.contains("new 0, updated 0, duplicates 1"),
+        "{restated}"
+    );
+    let later = &view(green_id)["x_dijkwacht_fusion"];
+    assert_eq!(later["sources"], 2, "{later}");
+    assert!(
+        later["last_seen"].as_str() > fused["last_seen"].as_str(),
+        "{later} after {fused}"
+    );
+
     let decayed = &view("indicator--00000000-0000-4000-8000-000000000050")["x_dijkwacht_fusion"];
     assert_eq!(decayed["sources"], 1, "{decayed}");
     assert_eq!(decayed["score"]["confidence"], 0, "{decayed}");

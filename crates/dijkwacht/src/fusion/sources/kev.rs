@@ -34,7 +34,7 @@ async fn deliver(run: &mut SourceRun<'_>, document: Document) -> anyhow::Result<
                 version_time: &catalog.date_released,
             };
             let reconciled = reconcile_with_stored(catalog.mapped.objects, &stored, rule);
-            run.delivery.unchanged(reconciled.unchanged);
+            run.delivery.unchanged(reconciled.unchanged).await?;
             Mapped {
                 objects: reconciled.to_store,
                 problems: catalog.mapped.problems,

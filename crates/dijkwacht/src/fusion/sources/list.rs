@@ -78,7 +78,7 @@ async fn deliver(
     };
     let reconciled = reconcile_with_stored(std::mem::take(&mut mapped.objects), &stored, rule);
     mapped.objects = reconciled.to_store;
-    run.delivery.unchanged(reconciled.unchanged);
+    run.delivery.unchanged(reconciled.unchanged).await?;
     run.delivery.deliver(&document.location, mapped).await?;
     run.stored(&document);
     run.checkpoint()
