@@ -18,7 +18,7 @@ use dijkwacht_policy::Scope;
 use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::intake::{HandlingDefaults, IntakeBuilder, IntakePolicy, store_validated};
-use dijkwacht_store::{IngestOutcome, ObjectQuery, Provenance, Store, VersionSelection};
+use dijkwacht_store::{IngestOutcome, Provenance, Store};
 use serde_json::Value;
 
 use super::ledger::{self, FoldedIndicator, LedgerEntry, route_of};
@@ -100,9 +100,6 @@ impl std::fmt::Debug for Delivery<'_> {
     }
 }
 
-/// Ids asked of the store per query.
-const IDS_PER_QUERY: usize = 500;
-
 impl Delivery<'_> {
     /// The latest stored version of each of `objects`' ids that is stored, for a
     /// source that restates its records (see `dijkwacht_fusion::reconcile`).
@@ -112,25 +109,9 @@ impl Delivery<'_> {
             .filter_map(|object| object.get("id").and_then(Value::as_str))
             .map(str::to_owned)
             .collect();
-        let mut latest = HashMap::new();
-        for chunk in ids.chunks(IDS_PER_QUERY) {
-            let page = self
-                .store
-                .query(ObjectQuery {
-                    ids: chunk.to_vec(),
-                    versions: VersionSelection::Last,
-                    limit: chunk.len().max(1),
-                    ..ObjectQuery::default()
-                })
-                .await
-                .context("reading what the source stored before failed")?;
-            for stored in page.objects {
-                if let Ok(object) = serde_json::from_str::<Value>(&stored.json) {
-                    latest.insert(stored.id, object);
-                }
-            }
-        }
-        Ok(latest)
+        ledger::latest_versions(self.store, &ids)
+            .await
+            .context("reading what the source stored before failed")
     }
 
     /// Tells the progress display how many documents this run will deliver, when the

@@ -138,31 +138,41 @@ pub async fn fold_held(
     Ok(folded)
 }
 
+/// Ids asked of the store per query.
+const IDS_PER_QUERY: usize = 500;
+
+/// The latest stored version of each of `ids` that is stored, by id.
+pub async fn latest_versions(
+    store: &dyn Store,
+    ids: &[String],
+) -> anyhow::Result<HashMap<String, Value>> {
+    let mut latest = HashMap::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let page = store
+            .query(ObjectQuery {
+                ids: chunk.to_vec(),
+                versions: VersionSelection::Last,
+                limit: chunk.len().max(1),
+                ..ObjectQuery::default()
+            })
+            .await?;
+        for stored in page.objects {
+            if let Ok(object) = serde_json::from_str::<Value>(&stored.json) {
+                latest.insert(stored.id, object);
+            }
+        }
+    }
+    Ok(latest)
+}
+
 /// The latest stored version of each of `ids` that is not revoked, by id.
 async fn usable_holders(
     store: &dyn Store,
     ids: BTreeSet<String>,
 ) -> anyhow::Result<HashMap<String, Value>> {
-    let mut usable = HashMap::new();
     let ids: Vec<String> = ids.into_iter().collect();
-    for chunk in ids.chunks(500) {
-        let page = store
-            .query(ObjectQuery {
-                ids: chunk.to_vec(),
-                versions: VersionSelection::Last,
-                limit: chunk.len(),
-                ..ObjectQuery::default()
-            })
-            .await?;
-        for stored in page.objects {
-            let Ok(object) = serde_json::from_str::<Value>(&stored.json) else {
-                continue;
-            };
-            if object.get("revoked").and_then(Value::as_bool) != Some(true) {
-                usable.insert(stored.id, object);
-            }
-        }
-    }
+    let mut usable = latest_versions(store, &ids).await?;
+    usable.retain(|_, object| object.get("revoked").and_then(Value::as_bool) != Some(true));
     Ok(usable)
 }
 
