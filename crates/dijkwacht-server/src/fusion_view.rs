@@ -87,6 +87,23 @@ pub async fn fusion_facts(
     Ok(facts)
 }
 
+/// The ids of the indicators among `objects` whose score has decayed below their
+/// kind's threshold, for blocklists to leave out.
+pub async fn decayed_among(
+    store: &dyn Store,
+    model: &ScoringModel,
+    objects: &[StoredObject],
+    sightings_visibility: Option<Filter>,
+    now: Timestamp,
+) -> Result<Vec<String>, StoreError> {
+    let facts = fusion_facts(store, model, objects, sightings_visibility, now).await?;
+    Ok(facts
+        .into_iter()
+        .filter(|(_, facts)| !facts.is_actionable())
+        .map(|(id, _)| id)
+        .collect())
+}
+
 async fn score_of(
     store: &dyn Store,
     model: &ScoringModel,

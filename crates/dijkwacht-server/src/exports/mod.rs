@@ -46,7 +46,7 @@ use serde_json::{Map, Value};
 
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
-use crate::fusion_view::fusion_facts;
+use crate::fusion_view::decayed_among;
 use crate::state::AppState;
 use conditional::{EntityTag, ExportHeaders, file_name_part};
 use params::{Accepted, ExportParams};
@@ -324,7 +324,7 @@ async fn blocklist(
     let sightings_visibility = visibility_filter(&caller.0, Action::Read);
     while let Some(page) = pages.next_page(&state).await? {
         // Indicators the fusion center scores leave blocklists once decayed.
-        let facts = fusion_facts(
+        let decayed = decayed_among(
             state.store(),
             &state.scoring,
             &page,
@@ -333,12 +333,7 @@ async fn blocklist(
         )
         .await
         .map_err(|error| ApiError::internal("scoring indicators failed", &error))?;
-        builder.exclude_decayed(
-            facts
-                .into_iter()
-                .filter(|(_, facts)| !facts.is_actionable())
-                .map(|(id, _)| id),
-        );
+        builder.exclude_decayed(decayed);
         builder.add_page(&page);
     }
     let (lists, report) = builder.finish();

@@ -15,7 +15,7 @@ use dijkwacht_export::csv_table::CsvWriter;
 use dijkwacht_export::misp::{MispFeedOptions, build_misp_feed, write_misp_feed};
 use dijkwacht_export::{ExportReport, IndicatorFilter};
 use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
-use dijkwacht_server::fusion_view::fusion_facts;
+use dijkwacht_server::fusion_view::decayed_among;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::{ObjectQuery, Store, StoredObject, VersionSelection};
@@ -130,41 +130,30 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
     let (report, format_details) = match &target {
         Target::Stix => {
             let mut writer = BundleWriter::new(open_output(output)?)?;
-            for_each_page(&store, query, |page| Ok(writer.write_page(page)?)).await?;
+            for_each_page(&store, query, async |page| Ok(writer.write_page(page)?)).await?;
             (writer.finish()?.1, serde_json::Map::new())
         }
         Target::Csv => {
             let mut writer = CsvWriter::new(open_output(output)?, filter)?;
-            for_each_page(&store, query, |page| Ok(writer.write_page(page)?)).await?;
+            for_each_page(&store, query, async |page| Ok(writer.write_page(page)?)).await?;
             let (_, report, rows) = writer.finish()?;
             (report, details([("rows", rows.into())]))
         }
         Target::Blocklist(kind) => {
             let mut builder = BlocklistBuilder::new(filter);
             let scoring = crate::fusion::load_config(data.root())?.scoring_model()?;
-            let mut query = query;
             let now = Timestamp::now();
-            loop {
-                let page = store
-                    .query(query.clone())
-                    .await
-                    .context("reading from the store failed")?;
+            let store_ref: &dyn Store = &store;
+            for_each_page(store_ref, query, async |page| {
                 // Indicators the fusion center scores leave blocklists once decayed.
-                let facts = fusion_facts(&store, &scoring, &page.objects, sightings.clone(), now)
+                let decayed = decayed_among(store_ref, &scoring, page, sightings.clone(), now)
                     .await
                     .context("scoring indicators failed")?;
-                builder.exclude_decayed(
-                    facts
-                        .into_iter()
-                        .filter(|(_, facts)| !facts.is_actionable())
-                        .map(|(id, _)| id),
-                );
-                builder.add_page(&page.objects);
-                match (page.more, page.objects.last()) {
-                    (true, Some(last)) => query.added_after = Some(last.date_added),
-                    _ => break,
-                }
-            }
+                builder.exclude_decayed(decayed);
+                builder.add_page(page);
+                Ok(())
+            })
+            .await?;
             let (lists, report) = builder.finish();
             let lines = lists.write(*kind, open_output(output)?)?;
             let more = [
@@ -176,7 +165,7 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
         }
         Target::MispFeed(folder) => {
             let mut objects = Vec::new();
-            for_each_page(&store, query, |page| {
+            for_each_page(&store, query, async |page| {
                 objects.extend_from_slice(page);
                 Ok(())
             })
@@ -221,14 +210,14 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
 async fn for_each_page(
     store: &dyn Store,
     mut query: ObjectQuery,
-    mut take: impl FnMut(&[StoredObject]) -> anyhow::Result<()>,
+    mut take: impl AsyncFnMut(&[StoredObject]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     loop {
         let page = store
             .query(query.clone())
             .await
             .context("reading from the store failed")?;
-        take(&page.objects)?;
+        take(&page.objects).await?;
         match (page.more, page.objects.last()) {
             (true, Some(last)) => query.added_after = Some(last.date_added),
             _ => return Ok(()),
