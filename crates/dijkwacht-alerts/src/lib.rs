@@ -1,0 +1,17 @@
+//! Actionable alerts: what each member runs and owns (its *asset profile*), the
+//! intelligence that touches it (*matches*), and the alert that says, in plain Dutch and
+//! English, what matched, how bad it is and what to do.
+//!
+//! Small members have no IT staff; most attacked firms only learn of an attack when
+//! told. This crate decides *whether* an advisory or an indicator affects an
+//! organisation and *why*, so that the platform can tell it. It is pure: no storage,
+//! no HTTP, no clock of its own. The binary feeds it stored objects and profiles and
+//! keeps what it decides.
+//!
+//! - [`profile`]: the entries of a profile (`cpe`, `purl`, `product`, `cidr`, `asn`,
+//!   `domain`, `email-domain`), parsed and checked, and the CSV they are imported from.
+//! - [`matched`]: what a match records — the organisation, the profile entry, the rule
+//!   and the evidence.
+
+pub mod matched;
+pub mod profile;
