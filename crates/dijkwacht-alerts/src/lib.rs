@@ -12,6 +12,9 @@
 //!   `domain`, `email-domain`), parsed and checked, and the CSV they are imported from.
 //! - [`matched`]: what a match records — the organisation, the profile entry, the rule
 //!   and the evidence.
+//! - [`alert`]: the alert made of one organisation's matches against one piece of
+//!   intelligence — severity and its reason, the steps to take in Dutch and English.
 
+pub mod alert;
 pub mod matched;
 pub mod profile;
