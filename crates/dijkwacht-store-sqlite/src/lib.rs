@@ -29,6 +29,7 @@
 //! what would have happened to each object had the batch been stored (new object, new
 //! version, duplicate), so a caller can report precisely why the batch failed.
 
+mod alerts;
 mod checkpoint;
 mod connection;
 mod delete;
@@ -53,6 +54,12 @@ use std::collections::BTreeSet;
 
 use dijkwacht_directory::MembershipStage;
 use dijkwacht_policy::CommunityId;
+use dijkwacht_store::alerts::{
+    AlertCounts, AlertPage, AlertQuery, AlertRecord, Alerts, AssetChange, AssetPosition,
+    AssetProfile, AssetRecord, DeliveryOutcome, DeliveryRecord, MatcherCursor, NewAlert,
+    NewWebhook, NotificationMode, NotificationPreference, ProfileEntry, ProfileRevision,
+    RecordedAlert, SourceFeedback, StatusChange, Webhook,
+};
 use dijkwacht_store::directory::{
     Community, Directory, Membership, Organisation, TokenRecord, User,
 };
@@ -470,6 +477,259 @@ impl Submissions for SqliteStore {
         self.read(
             "listing unfinished submissions".to_owned(),
             submissions::unfinished,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl Alerts for SqliteStore {
+    async fn add_assets(
+        &self,
+        organisation: &str,
+        entries: Vec<ProfileEntry>,
+        at: i64,
+    ) -> Result<AssetChange, StoreError> {
+        let organisation = organisation.to_owned();
+        self.write(
+            format!("adding to the profile of {organisation}"),
+            move |connection| alerts::add_assets(connection, &organisation, entries, at),
+        )
+        .await
+    }
+
+    async fn replace_assets(
+        &self,
+        organisation: &str,
+        entries: Vec<ProfileEntry>,
+        at: i64,
+    ) -> Result<AssetChange, StoreError> {
+        let organisation = organisation.to_owned();
+        self.write(
+            format!("replacing the profile of {organisation}"),
+            move |connection| alerts::replace_assets(connection, &organisation, entries, at),
+        )
+        .await
+    }
+
+    async fn remove_assets(
+        &self,
+        organisation: &str,
+        entries: Vec<ProfileEntry>,
+    ) -> Result<AssetChange, StoreError> {
+        let organisation = organisation.to_owned();
+        self.write(
+            format!("removing from the profile of {organisation}"),
+            move |connection| alerts::remove_assets(connection, &organisation, entries),
+        )
+        .await
+    }
+
+    async fn asset_profile(&self, organisation: &str) -> Result<AssetProfile, StoreError> {
+        let organisation = organisation.to_owned();
+        self.read(
+            format!("reading the profile of {organisation}"),
+            move |connection| alerts::profile(connection, &organisation),
+        )
+        .await
+    }
+
+    async fn assets_page(
+        &self,
+        after: Option<AssetPosition>,
+        limit: usize,
+    ) -> Result<Vec<AssetRecord>, StoreError> {
+        self.read("reading profile entries".to_owned(), move |connection| {
+            alerts::assets_page(connection, after.as_ref(), limit)
+        })
+        .await
+    }
+
+    async fn profiles_changed_since(
+        &self,
+        revision: i64,
+    ) -> Result<Vec<ProfileRevision>, StoreError> {
+        self.read("listing changed profiles".to_owned(), move |connection| {
+            alerts::changed_since(connection, revision)
+        })
+        .await
+    }
+
+    async fn record_alerts(
+        &self,
+        alerts: Vec<NewAlert>,
+        cursor: Option<MatcherCursor>,
+    ) -> Result<Vec<RecordedAlert>, StoreError> {
+        let context = format!("recording {} alert(s)", alerts.len());
+        self.write(context, move |connection| {
+            alerts::record(connection, alerts, cursor)
+        })
+        .await
+    }
+
+    async fn alerts(&self, query: AlertQuery) -> Result<AlertPage, StoreError> {
+        self.read("listing alerts".to_owned(), move |connection| {
+            alerts::alerts(connection, &query)
+        })
+        .await
+    }
+
+    async fn alert(&self, id: &str) -> Result<Option<AlertRecord>, StoreError> {
+        let id = id.to_owned();
+        self.read(format!("reading alert {id}"), move |connection| {
+            alerts::alert(connection, &id)
+        })
+        .await
+    }
+
+    async fn set_alert_status(
+        &self,
+        id: &str,
+        change: StatusChange,
+    ) -> Result<AlertRecord, StoreError> {
+        let id = id.to_owned();
+        self.write(
+            format!("changing the status of alert {id}"),
+            move |connection| alerts::set_status(connection, &id, &change),
+        )
+        .await
+    }
+
+    async fn alert_history(&self, id: &str) -> Result<Vec<StatusChange>, StoreError> {
+        let id = id.to_owned();
+        self.read(
+            format!("reading the history of alert {id}"),
+            move |connection| alerts::history(connection, &id),
+        )
+        .await
+    }
+
+    async fn feedback_by_source(&self) -> Result<Vec<SourceFeedback>, StoreError> {
+        self.read("adding up feedback by source".to_owned(), alerts::feedback)
+            .await
+    }
+
+    async fn alert_counts(&self, organisation: Option<&str>) -> Result<AlertCounts, StoreError> {
+        let organisation = organisation.map(str::to_owned);
+        self.read("counting alerts".to_owned(), move |connection| {
+            alerts::counts(connection, organisation.as_deref())
+        })
+        .await
+    }
+
+    async fn alert_cursor(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let name = name.to_owned();
+        self.read(format!("reading the cursor {name}"), move |connection| {
+            alerts::cursor(connection, &name)
+        })
+        .await
+    }
+
+    async fn set_alert_cursor(&self, name: &str, value: i64) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.write(format!("saving the cursor {name}"), move |connection| {
+            alerts::set_cursor(connection, &name, value)
+        })
+        .await
+    }
+
+    async fn add_webhook(&self, webhook: NewWebhook) -> Result<Webhook, StoreError> {
+        let context = format!("adding a webhook of {}", webhook.organisation);
+        self.write(context, move |connection| {
+            alerts::add_webhook(connection, webhook)
+        })
+        .await
+    }
+
+    async fn webhook(&self, id: i64) -> Result<Option<Webhook>, StoreError> {
+        self.read(format!("reading webhook {id}"), move |connection| {
+            alerts::webhook(connection, id)
+        })
+        .await
+    }
+
+    async fn webhooks(&self, organisation: &str) -> Result<Vec<Webhook>, StoreError> {
+        let organisation = organisation.to_owned();
+        self.read(
+            format!("listing the webhooks of {organisation}"),
+            move |connection| alerts::webhooks(connection, &organisation),
+        )
+        .await
+    }
+
+    async fn disable_webhook(&self, id: i64, at: i64) -> Result<Webhook, StoreError> {
+        self.write(format!("disabling webhook {id}"), move |connection| {
+            alerts::disable_webhook(connection, id, at)
+        })
+        .await
+    }
+
+    async fn set_notification(&self, user: &str, mode: NotificationMode) -> Result<(), StoreError> {
+        let user = user.to_owned();
+        self.write(
+            format!("setting the notifications of {user}"),
+            move |connection| alerts::set_notification(connection, &user, mode),
+        )
+        .await
+    }
+
+    async fn notification(&self, user: &str) -> Result<Option<NotificationMode>, StoreError> {
+        let user = user.to_owned();
+        self.read(
+            format!("reading the notifications of {user}"),
+            move |connection| alerts::notification(connection, &user),
+        )
+        .await
+    }
+
+    async fn notifications(&self) -> Result<Vec<NotificationPreference>, StoreError> {
+        self.read(
+            "listing notification preferences".to_owned(),
+            alerts::notifications,
+        )
+        .await
+    }
+
+    async fn due_deliveries(
+        &self,
+        now: i64,
+        limit: usize,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.read("finding the deliveries due".to_owned(), move |connection| {
+            alerts::due(connection, now, limit)
+        })
+        .await
+    }
+
+    async fn claim_due_deliveries(
+        &self,
+        now: i64,
+        limit: usize,
+        hold_until: i64,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.write(
+            "claiming the deliveries due".to_owned(),
+            move |connection| alerts::claim_due(connection, now, limit, hold_until),
+        )
+        .await
+    }
+
+    async fn finish_delivery(
+        &self,
+        id: i64,
+        outcome: DeliveryOutcome,
+    ) -> Result<DeliveryRecord, StoreError> {
+        self.write(format!("reporting on delivery {id}"), move |connection| {
+            alerts::finish(connection, id, &outcome)
+        })
+        .await
+    }
+
+    async fn deliveries(&self, alert_id: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let alert_id = alert_id.to_owned();
+        self.read(
+            format!("listing the deliveries of alert {alert_id}"),
+            move |connection| alerts::deliveries_of(connection, &alert_id),
         )
         .await
     }

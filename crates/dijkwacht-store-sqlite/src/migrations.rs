@@ -47,6 +47,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_fusion",
         sql: include_str!("migrations/0007_fusion.sql"),
     },
+    Migration {
+        name: "0008_alerts",
+        sql: include_str!("migrations/0008_alerts.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

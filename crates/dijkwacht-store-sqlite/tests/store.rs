@@ -1,14 +1,20 @@
 //! The integration tests of the SQLite store, in one test binary: the shared story suite
 //! on a real SQLite file in a temporary folder, then what only a file-backed store can
 //! show (reopening, schema versions, files that are not stores, concurrent writers) and
-//! an ignored measurement of the ingest rate.
+//! an ignored measurement of the ingest rate. The alert stories run here too, with what
+//! a file shows of alerts in `store/alerts.rs`.
 
+// What only a file shows about alerts; beside this file rather than in `tests/`, where
+// Cargo would make it a test binary of its own.
+#[path = "store/alerts.rs"]
+mod alerts;
 mod stories;
 
 use dijkwacht_store::{ObjectQuery, Store, StoreError};
 use dijkwacht_store_sqlite::{SCHEMA_VERSION, SqliteStore, migrations};
 use tempfile::TempDir;
 
+use stories::alerts::alert_stories;
 use stories::objects::indicator;
 use stories::{all_versions, ingest_ok, store_stories};
 
@@ -19,6 +25,7 @@ fn fresh_store() -> (TempDir, SqliteStore) {
 }
 
 store_stories!(fresh_store);
+alert_stories!(fresh_store);
 
 /// The in-memory store keeps the same promises; one story shows it is wired up.
 #[tokio::test]
@@ -27,6 +34,11 @@ async fn the_in_memory_store_runs_a_story() {
     stories::ingest::new_objects_new_versions_duplicates_and_conflicts(&store).await;
     stories::read::search_finds_the_latest_version_once(
         &SqliteStore::open_in_memory().expect("store"),
+    )
+    .await;
+    let in_memory = SqliteStore::open_in_memory().expect("store");
+    stories::alerts::profiles::entries_are_added_replaced_and_removed_with_counts_and_revisions(
+        &in_memory, &in_memory,
     )
     .await;
 }
@@ -181,6 +193,7 @@ fn the_migrations_are_listed_by_name() {
             "0005_submissions",
             "0006_sightings",
             "0007_fusion",
+            "0008_alerts",
         ]
     );
     assert_eq!(SCHEMA_VERSION, names.len());

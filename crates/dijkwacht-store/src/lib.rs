@@ -6,6 +6,7 @@
 //! the server's strictly increasing `date_added`, the object's JSON, and room for the
 //! sharing attributes (owner, TLP, scope) and provenance that later layers fill in.
 
+pub mod alerts;
 pub mod directory;
 mod error;
 pub mod fusion;

@@ -1,8 +1,10 @@
 //! The store story suite: what every [`Store`] backend must do, written once against
 //! `&dyn Store` so that the SQLite store runs it always and a PostgreSQL store can run
 //! the very same stories. A backend's test file calls [`store_stories!`] with a function
-//! that makes a fresh, empty store (and a guard that keeps it alive).
+//! that makes a fresh, empty store (and a guard that keeps it alive), and
+//! [`alerts::alert_stories!`] with the same function for the alert stories.
 
+pub mod alerts;
 pub mod delete;
 pub mod fusion;
 pub mod ingest;
