@@ -1,6 +1,7 @@
 //! The `dijkwacht` binary: reads the command line, then runs one command. This file is
 //! the start-up script; each command lives in [`commands`].
 
+mod alerts;
 mod cli;
 mod commands;
 mod data_dir;
