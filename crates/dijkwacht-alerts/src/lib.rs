@@ -12,6 +12,14 @@
 //!   `domain`, `email-domain`), parsed and checked, and the CSV they are imported from.
 //! - [`matched`]: what a match records — the organisation, the profile entry, the rule
 //!   and the evidence.
+//! - [`network`]: the network entries (`cidr`, `asn`, `domain`, `email-domain`) of every
+//!   profile in one index, and matching indicators and observables against it.
+//! - [`observables`]: the addresses, domains, URLs, e-mail addresses and AS numbers a
+//!   STIX object names (positive pattern comparisons, SCOs, `observed-data`).
+//! - [`profile_csv`]: reading a profile from a CSV file, every bad row reported.
 
 pub mod matched;
+pub mod network;
+pub mod observables;
 pub mod profile;
+pub mod profile_csv;
