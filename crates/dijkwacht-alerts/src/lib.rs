@@ -14,7 +14,15 @@
 //!   and the evidence.
 //! - [`alert`]: the alert made of one organisation's matches against one piece of
 //!   intelligence — severity and its reason, the steps to take in Dutch and English.
+//! - [`network`]: the network entries (`cidr`, `asn`, `domain`, `email-domain`) of every
+//!   profile in one index, and matching indicators and observables against it.
+//! - [`observables`]: the addresses, domains, URLs, e-mail addresses and AS numbers a
+//!   STIX object names (positive pattern comparisons, SCOs, `observed-data`).
+//! - [`profile_csv`]: reading a profile from a CSV file, every bad row reported.
 
 pub mod alert;
 pub mod matched;
+pub mod network;
+pub mod observables;
 pub mod profile;
+pub mod profile_csv;

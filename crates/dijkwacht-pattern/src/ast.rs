@@ -183,3 +183,85 @@ pub enum PathStep {
     /// `[*]`: any element of a list.
     AnyIndex,
 }
+
+impl Pattern {
+    /// Every comparison of the pattern, in source order, whatever the observation
+    /// operators, groups and qualifiers around it. For readers that only ask which
+    /// values a pattern names (the alert matcher, exports): they judge each comparison
+    /// on its own (`negated`, the predicate), so they need no walk of their own.
+    pub fn comparisons(&self) -> Comparisons<'_> {
+        Comparisons {
+            pending: vec![Node::Pattern(self)],
+        }
+    }
+}
+
+/// The iterator of [`Pattern::comparisons`]. It keeps its own stack, so a pattern of
+/// any depth the parser allowed is walked without recursion.
+#[derive(Debug, Clone)]
+pub struct Comparisons<'p> {
+    pending: Vec<Node<'p>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Node<'p> {
+    Pattern(&'p Pattern),
+    Expression(&'p ComparisonExpression),
+}
+
+impl<'p> Iterator for Comparisons<'p> {
+    type Item = &'p Comparison;
+
+    fn next(&mut self) -> Option<&'p Comparison> {
+        while let Some(node) = self.pending.pop() {
+            match node {
+                Node::Pattern(Pattern::Observation { comparison, .. }) => {
+                    self.pending.push(Node::Expression(comparison));
+                }
+                Node::Pattern(Pattern::Grouped { pattern, .. }) => {
+                    self.pending.push(Node::Pattern(pattern));
+                }
+                Node::Pattern(
+                    Pattern::And(operands) | Pattern::Or(operands) | Pattern::FollowedBy(operands),
+                ) => self
+                    .pending
+                    .extend(operands.iter().rev().map(Node::Pattern)),
+                Node::Expression(ComparisonExpression::Comparison(comparison)) => {
+                    return Some(comparison);
+                }
+                Node::Expression(
+                    ComparisonExpression::And(operands) | ComparisonExpression::Or(operands),
+                ) => self
+                    .pending
+                    .extend(operands.iter().rev().map(Node::Expression)),
+                Node::Expression(ComparisonExpression::Grouped(inner)) => {
+                    self.pending.push(Node::Expression(inner));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse;
+
+    #[test]
+    fn comparisons_come_in_source_order_from_every_depth() {
+        let pattern = parse(
+            "([a:x = '1' AND (a:y = '2' OR a:z != '3')] OR [b:x = '4']) FOLLOWEDBY [c:x = '5'] WITHIN 5 SECONDS",
+        )
+        .expect("the test pattern parses");
+        let paths: Vec<String> = pattern
+            .comparisons()
+            .map(|comparison| {
+                format!(
+                    "{}:{}",
+                    comparison.object_path.object_type, comparison.object_path.property
+                )
+            })
+            .collect();
+        assert_eq!(paths, ["a:x", "a:y", "a:z", "b:x", "c:x"]);
+    }
+}
