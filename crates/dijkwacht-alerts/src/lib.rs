@@ -13,5 +13,9 @@
 //! - [`matched`]: what a match records — the organisation, the profile entry, the rule
 //!   and the evidence.
 
+pub mod advisory;
+pub mod cpe;
 pub mod matched;
+pub mod product;
 pub mod profile;
+pub mod version;
