@@ -21,9 +21,9 @@
 //!   own rule; `recommended` says nothing about being affected. One product listed in
 //!   contradicting groups (invalid CSAF) counts as affected;
 //! - a product's versions come from its `product_version_range` branch, else its
-//!   `product_version` branch (plus, where the full name goes on past vendor, product and
-//!   version, that rest: the `service_pack` or `patch_level` branch the flattened tree
-//!   leaves out, as in Cisco's `12.2SE` / `12.2(55)SE3`), else its CPE's version; with
+//!   `product_version` branch (plus, where the full name goes on past (vendor,) product
+//!   and version, that rest: the `service_pack` or `patch_level` branch the flattened
+//!   tree leaves out, as in Cisco's `12.2SE` / `12.2(55)SE3`), else its CPE's version; with
 //!   none the product stands for all its versions;
 //! - a product is found by its normalised vendor and product name (also without a
 //!   trailing parenthesis: `M800VW (BND-2051W000-**)` is also `m800vw`), by its CPE's

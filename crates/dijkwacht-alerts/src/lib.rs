@@ -12,6 +12,13 @@
 //!   `domain`, `email-domain`), parsed and checked, and the CSV they are imported from.
 //! - [`matched`]: what a match records — the organisation, the profile entry, the rule
 //!   and the evidence.
+//! - [`cpe`], [`version`]: CPE names (both bindings, NIST IR 7696 matching) and vendor
+//!   version strings and ranges (`vers:` and the forms advisories write), compared as
+//!   people read them.
+//! - [`product`]: the `cpe`, `purl` and `product` entries a member runs, in one normal
+//!   form, and the index of every organisation's products.
+//! - [`advisory`]: CSAF advisories, KEV entries and CPE-naming vulnerabilities read from
+//!   the stored objects and matched against that index, with what an alert needs.
 
 pub mod advisory;
 pub mod cpe;

@@ -192,14 +192,6 @@ impl ProductAsset {
         if product.is_empty() {
             return Err(refuse("the product is empty"));
         }
-        if [&vendor, &product]
-            .iter()
-            .any(|name| name.contains(['*', '?']))
-        {
-            return Err(refuse(
-                "vendor and product are names, not patterns; use a cpe entry for wildcards",
-            ));
-        }
         let version = match version_text {
             None | Some("") => AssetVersion::Unknown,
             Some(text) if VersionRange::looks_like_range(text) => {

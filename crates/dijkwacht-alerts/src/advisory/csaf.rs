@@ -237,15 +237,18 @@ fn versions(
             return ProductVersions::Unreadable(written.to_owned());
         };
         let mut exact = vec![version];
-        if let (Some(vendor), Some(product_name)) = (vendor, product_name) {
-            let prefix = format!("{vendor} {product_name} {written} ");
-            if let Some(more_exact) = name
-                .strip_prefix(&prefix)
-                .and_then(|rest| Version::parse(rest).ok())
-            {
-                exact.push(more_exact);
-            }
-        }
+        let prefixes = [
+            vendor
+                .zip(product_name)
+                .map(|(vendor, product_name)| format!("{vendor} {product_name} {written} ")),
+            product_name.map(|product_name| format!("{product_name} {written} ")),
+        ];
+        let more_exact = prefixes
+            .iter()
+            .flatten()
+            .find_map(|prefix| name.strip_prefix(prefix.as_str()))
+            .and_then(|rest| Version::parse(rest).ok());
+        exact.extend(more_exact);
         return ProductVersions::Exact(exact);
     }
     if let Some(version) = purl_version {
