@@ -19,10 +19,21 @@
 //! - [`observables`]: the addresses, domains, URLs, e-mail addresses and AS numbers a
 //!   STIX object names (positive pattern comparisons, SCOs, `observed-data`).
 //! - [`profile_csv`]: reading a profile from a CSV file, every bad row reported.
+//! - [`cpe`], [`version`]: CPE names (both bindings, NIST IR 7696 matching) and vendor
+//!   version strings and ranges (`vers:` and the forms advisories write), compared as
+//!   people read them.
+//! - [`product`]: the `cpe`, `purl` and `product` entries a member runs, in one normal
+//!   form, and the index of every organisation's products.
+//! - [`advisory`]: CSAF advisories, KEV entries and CPE-naming vulnerabilities read from
+//!   the stored objects and matched against that index, with what an alert needs.
 
+pub mod advisory;
 pub mod alert;
+pub mod cpe;
 pub mod matched;
 pub mod network;
 pub mod observables;
+pub mod product;
 pub mod profile;
 pub mod profile_csv;
+pub mod version;
