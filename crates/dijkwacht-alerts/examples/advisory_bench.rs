@@ -253,7 +253,8 @@ impl Lcg {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = std::env::args()
         .nth(1)
-        .map_or(Ok(25), |text| text.parse())?;
+        .map_or(Ok(25), |text| text.parse())?
+        .max(1);
     let data = shared_data()?;
     let csaf = csaf_advisory(&data.join("csaf/cisa-csaf/OT/white/2024/icsa-24-291-05.json"))?;
     let kev = windows_kev_advisory(&data.join("cisa-kev/known_exploited_vulnerabilities.json"))?;
