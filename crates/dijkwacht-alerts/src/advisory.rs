@@ -47,6 +47,8 @@ use crate::matched::Match;
 use crate::product::PurlIdentity;
 use crate::version::{Version, VersionRange};
 
+pub use kev::CPE_SOURCE_NAME;
+
 /// An advisory, ready to be matched against many profiles.
 #[derive(Debug, Clone)]
 pub struct Advisory {

@@ -126,7 +126,7 @@ impl ProductIndex {
             .count()
     }
 
-    pub fn organisation_name(&self, organisation: u32) -> &str {
+    pub(crate) fn organisation_name(&self, organisation: u32) -> &str {
         self.organisation_names
             .get(organisation as usize)
             .map_or("", |name| name)

@@ -9,6 +9,7 @@
 //! and an index of 100,000 of them, are tested in `products`.
 
 mod products;
+mod properties;
 mod support;
 mod vulnerabilities;
 
