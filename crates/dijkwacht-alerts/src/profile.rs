@@ -101,26 +101,19 @@ impl fmt::Display for AssetEntry {
 
 /// Why a profile entry can not be taken, naming the rule it breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind} '{value}': {problem}")]
-pub struct AssetError {
-    pub kind: AssetKind,
-    pub value: String,
-    pub problem: String,
+pub enum AssetError {
+    #[error(transparent)]
+    Product(#[from] crate::product::ProductAssetError),
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkAssetError),
 }
 
 /// Checks one entry and brings it into its normal form: the one place the command
 /// line and the REST API take entries through.
 pub fn parse_entry(kind: AssetKind, value: &str) -> Result<AssetEntry, AssetError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(AssetError {
-            kind,
-            value: value.to_owned(),
-            problem: "the value is empty".to_owned(),
-        });
+    if kind.is_product() {
+        Ok(crate::product::ProductAsset::parse(kind, value)?.entry())
+    } else {
+        Ok(crate::network::NetworkAsset::parse(kind, value)?.entry())
     }
-    Ok(AssetEntry {
-        kind,
-        value: trimmed.to_owned(),
-    })
 }

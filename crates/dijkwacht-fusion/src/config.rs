@@ -48,6 +48,11 @@ pub struct FusionConfig {
     /// be left out, see `scoring::ScoringModelConfig`).
     #[serde(default, skip_serializing_if = "is_default_scoring")]
     pub scoring: ScoringModelConfig,
+    /// The mail relay alert e-mail goes through (`[smtp]`). The fusion center does not
+    /// read it: the binary's alert delivery does. It is kept here as written, so that
+    /// rewriting the file (`source add`) keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<toml::Table>,
 }
 
 fn is_default_scoring(config: &ScoringModelConfig) -> bool {

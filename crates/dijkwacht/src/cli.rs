@@ -64,6 +64,12 @@ pub enum Command {
     /// Manage and run the fusion center's sources (feeds), kept in dijkwacht.toml.
     #[command(subcommand)]
     Source(SourceCommand),
+    /// Manage organisations' asset profiles: what they run and own.
+    #[command(subcommand)]
+    Assets(crate::cli_alerts::AssetsCommand),
+    /// Read and answer alerts, run matching and delivery, manage webhooks.
+    #[command(subcommand)]
+    Alerts(crate::cli_alerts::AlertsCommand),
     /// Check or show the hash-chained audit log.
     #[command(subcommand)]
     Audit(AuditCommand),

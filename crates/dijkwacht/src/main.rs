@@ -3,6 +3,7 @@
 
 mod alerts;
 mod cli;
+mod cli_alerts;
 mod commands;
 mod data_dir;
 mod fusion;

@@ -18,6 +18,7 @@ mod steps;
 use dijkwacht_stix::tlp::TlpLevel;
 use serde::{Deserialize, Serialize};
 
+pub use crate::advisory::{KevFacts, Remediation};
 use crate::matched::{Match, MatchRule};
 pub use severity::Severity;
 pub use steps::{Step, StepSource};
@@ -107,24 +108,6 @@ pub struct AdvisoryFacts {
     pub version_known: bool,
     /// The advisory only says the vendor is investigating.
     pub under_investigation: bool,
-}
-
-/// CISA's facts about an exploited vulnerability.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KevFacts {
-    pub required_action: Option<String>,
-    /// `YYYY-MM-DD`, the date US federal agencies must act by.
-    pub due_date: Option<String>,
-    pub known_ransomware_use: bool,
-}
-
-/// One CSAF remediation as the advisory writes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Remediation {
-    /// `vendor_fix`, `mitigation`, `workaround`, `no_fix_planned`, `none_available`.
-    pub category: String,
-    pub details: String,
-    pub url: Option<String>,
 }
 
 /// What an indicator or observable says, for the alert's severity and text.

@@ -98,7 +98,7 @@ pub(super) fn of_advisory(facts: &AdvisoryFacts, sighted_nearby: bool) -> (Sever
         reasons_nl.push("wordt actief misbruikt (CISA KEV)".to_owned());
         reasons_en.push("exploited in the wild (CISA KEV)".to_owned());
         severity = severity.max(Severity::High);
-        if kev.known_ransomware_use {
+        if kev.known_ransomware_campaign_use == Some(true) {
             reasons_nl.push("gebruikt bij ransomware".to_owned());
             reasons_en.push("used in ransomware campaigns".to_owned());
             severity = Severity::Critical;

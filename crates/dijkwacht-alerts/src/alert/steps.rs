@@ -108,9 +108,10 @@ pub(super) fn advisory_steps(
     }
     for remediation in &facts.remediations {
         let (nl, en) = remediation_framing(&remediation.category);
+        let details = remediation.details.as_deref().unwrap_or("see the advisory");
         steps.push(Step {
-            nl: format!("{nl}: {}", remediation.details),
-            en: format!("{en}: {}", remediation.details),
+            nl: format!("{nl}: {details}"),
+            en: format!("{en}: {details}"),
             source: StepSource::CsafRemediation,
             url: remediation.url.clone(),
         });

@@ -57,7 +57,7 @@ fn an_advisory_alert_carries_the_vendor_fix_before_the_template() {
         cvss_base_score: Some(7.5),
         remediations: vec![Remediation {
             category: "vendor_fix".to_owned(),
-            details: "Update to version 1.3 or later".to_owned(),
+            details: Some("Update to version 1.3 or later".to_owned()),
             url: Some("https://example.com/fix".to_owned()),
         }],
         version_known: true,
@@ -99,9 +99,10 @@ fn kev_membership_raises_and_ransomware_makes_critical() {
         title: "Exchange".to_owned(),
         cvss_base_score: Some(5.0),
         kev: Some(KevFacts {
+            vulnerability_name: None,
             required_action: Some("Apply mitigations per vendor instructions.".to_owned()),
             due_date: Some("2024-05-01".to_owned()),
-            known_ransomware_use: false,
+            known_ransomware_campaign_use: Some(false),
         }),
         ..AdvisoryFacts::default()
     };
@@ -122,7 +123,7 @@ fn kev_membership_raises_and_ransomware_makes_critical() {
         "without a known version the first step is to check it"
     );
     if let Some(kev) = facts.kev.as_mut() {
-        kev.known_ransomware_use = true;
+        kev.known_ransomware_campaign_use = Some(true);
     }
     let alert = advisory_alert(&matches, &facts, &context(&["vulnerability--k"])).expect("alert");
     assert_eq!(alert.severity, Severity::Critical);

@@ -1,4 +1,8 @@
-//! Actionable alerts in the binary: what turns a match into something a member hears
-//! about. [`delivery`] sends alerts out of the platform.
+//! Alerts in the running platform: matching what arrives against the members'
+//! profiles ([`matcher`]), getting the alerts out ([`outbox`] over [`delivery`]), and
+//! doing both while the server runs ([`worker`]).
 
 pub mod delivery;
+pub mod matcher;
+pub mod outbox;
+pub mod worker;

@@ -61,6 +61,7 @@ pub async fn run(data: &DataDir, options: &ImportArgs) -> anyhow::Result<ExitCod
     )
     .await?;
     print_summary(&summary);
+    crate::commands::alerts::match_and_tell(&store).await;
     if summary.rejected > 0 || summary.inputs_refused > 0 {
         if options.skip_invalid {
             return Ok(ExitCode::SUCCESS);

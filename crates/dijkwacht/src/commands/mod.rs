@@ -2,6 +2,8 @@
 //! the input had problems the user must fix; errors that stop a command become 2.
 
 mod admin;
+pub(crate) mod alerts;
+mod assets;
 mod audit;
 mod bench;
 mod demo;
@@ -38,6 +40,8 @@ pub fn run(arguments: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => runtime()?.block_on(admin::user(&data, command)),
         Command::Token(command) => runtime()?.block_on(admin::token(&data, command)),
         Command::Source(command) => runtime()?.block_on(source::run(&data, command)),
+        Command::Assets(command) => runtime()?.block_on(assets::run(&data, command)),
+        Command::Alerts(command) => runtime()?.block_on(alerts::run(&data, command)),
         Command::Audit(AuditCommand::Verify) => audit::verify(&data),
         Command::Audit(AuditCommand::Show { limit }) => audit::show(&data, limit),
         Command::Bench(BenchCommand::Ingest(options)) => {

@@ -55,6 +55,7 @@ pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCo
         FusionServing {
             metrics: Some(metrics),
             scoring: Arc::new(scheduled.scoring_model()?),
+            alerts: Some((data.root().to_path_buf(), data.open()?)),
         },
         |address| {
             println!("listening on {scheme}://{address}/");
@@ -116,6 +117,9 @@ fn serve_options(arguments: &ServeArgs) -> anyhow::Result<ServeOptions> {
 pub struct FusionServing {
     pub metrics: Option<Arc<dyn MetricsSource>>,
     pub scoring: Arc<ScoringModel>,
+    /// Where the alert worker runs (`data folder`, its own store connection): matching
+    /// and delivery beside the server.
+    pub alerts: Option<(std::path::PathBuf, dijkwacht_store_sqlite::SqliteStore)>,
 }
 
 pub async fn serve_store(
@@ -145,10 +149,20 @@ pub async fn serve_store(
     })?;
     state.metrics = fusion.metrics;
     state.scoring = fusion.scoring;
-    dijkwacht_server::serve(listener, state, options, async {
+    let worker = fusion.alerts.map(|(data_root, store)| {
+        tokio::spawn(crate::alerts::worker::run_alert_worker(
+            data_root,
+            store,
+            vec![state.objects_stored.clone()],
+        ))
+    });
+    let served = dijkwacht_server::serve(listener, state, options, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .context("the HTTP server stopped")?;
-    Ok(())
+    .context("the HTTP server stopped");
+    if let Some(worker) = worker {
+        worker.abort();
+    }
+    served
 }

@@ -204,6 +204,7 @@ async fn run_sources(data: &DataDir, names: &[String]) -> anyhow::Result<ExitCod
             failed += 1;
         }
     }
+    crate::commands::alerts::match_and_tell(&store).await;
     if failed > 0 {
         eprintln!("{failed} source(s) stopped early; what they stored before stays stored");
         return Ok(problems_found());

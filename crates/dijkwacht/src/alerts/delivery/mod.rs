@@ -20,10 +20,6 @@
 //!   words of a single alert or a digest.
 //! - [`outcome`] and [`backoff`]: what an attempt came to and when to try again.
 
-// The outbox that calls this module is being written beside it; until it lands, only
-// the tests use these items.
-#![allow(dead_code)]
-
 pub mod alert;
 pub mod backoff;
 pub mod mail;

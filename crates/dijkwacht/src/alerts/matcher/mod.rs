@@ -1,0 +1,213 @@
+//! Matching in the running platform: whenever intelligence arrives or a profile
+//! changes, what is new is matched against the profiles and kept as alerts.
+//!
+//! The matcher keeps two cursors in the store: `intelligence`, the `date_added` of the
+//! last object it read, and `profiles`, the last profile revision it matched. A run
+//! first matches the profiles that changed against everything stored, then everything
+//! stored since the cursor against every profile; each page's alerts are recorded with
+//! the cursor in one transaction, so a crash repeats a page at most — and an alert's
+//! key makes a repeat change nothing. Every path that stores intelligence (imports,
+//! sources, TAXII and REST through `serve`) ends in a run, and `serve` runs one every
+//! few seconds besides.
+
+mod assess;
+mod profiles;
+mod record;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dijkwacht_store::alerts::{Alerts, MatcherCursor, RecordOutcome};
+use dijkwacht_store::{ObjectQuery, Store, StoreError};
+use dijkwacht_store_sqlite::SqliteStore;
+
+pub use assess::INTELLIGENCE_TYPES;
+use assess::{Assessment, Finding};
+pub use profiles::Profiles;
+use record::Audience;
+
+/// The cursor over stored intelligence.
+const INTELLIGENCE_CURSOR: &str = "intelligence";
+/// The cursor over profile revisions.
+const PROFILES_CURSOR: &str = "profiles";
+/// Objects read per page.
+const PAGE: usize = 500;
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchReport {
+    pub objects_read: usize,
+    pub profiles_rematched: usize,
+    pub new_alerts: usize,
+    pub raised_alerts: usize,
+    pub unchanged_alerts: usize,
+    /// Matches left out because the organisation may not read the intelligence.
+    pub not_readable: usize,
+}
+
+/// Matches what changed since the last run; `now` is the time alerts are made at.
+pub async fn run(store: &SqliteStore, now: i64) -> Result<MatchReport, StoreError> {
+    let mut report = MatchReport::default();
+    let mut audience = Audience::load(store).await?;
+
+    let seen_revision = store.alert_cursor(PROFILES_CURSOR).await?.unwrap_or(0);
+    let changed = store.profiles_changed_since(seen_revision).await?;
+    if let Some(latest) = changed.iter().map(|profile| profile.revision).max() {
+        let names: Vec<String> = changed
+            .iter()
+            .map(|profile| profile.organisation.clone())
+            .collect();
+        let profiles = Profiles::load(store, Some(&names)).await?;
+        report.profiles_rematched = names.len();
+        if !profiles.is_empty() {
+            scan(
+                store,
+                &profiles,
+                &mut audience,
+                None,
+                false,
+                now,
+                &mut report,
+            )
+            .await?;
+        }
+        store.set_alert_cursor(PROFILES_CURSOR, latest).await?;
+    }
+
+    let cursor = store.alert_cursor(INTELLIGENCE_CURSOR).await?;
+    let profiles = Profiles::load(store, None).await?;
+    scan(
+        store,
+        &profiles,
+        &mut audience,
+        cursor,
+        true,
+        now,
+        &mut report,
+    )
+    .await?;
+    Ok(report)
+}
+
+/// Reads the intelligence added after `after` page by page and records the alerts of
+/// `profiles`; with `advance`, moves the intelligence cursor with each page.
+async fn scan(
+    store: &SqliteStore,
+    profiles: &Profiles,
+    audience: &mut Audience,
+    after: Option<i64>,
+    advance: bool,
+    now: i64,
+    report: &mut MatchReport,
+) -> Result<(), StoreError> {
+    let mut after = after;
+    loop {
+        let page = store
+            .query(ObjectQuery {
+                types: INTELLIGENCE_TYPES
+                    .iter()
+                    .map(|kind| (*kind).to_owned())
+                    .collect(),
+                added_after: after,
+                limit: PAGE,
+                ..ObjectQuery::default()
+            })
+            .await?;
+        let Some(last) = page.objects.last().map(|object| object.date_added) else {
+            return Ok(());
+        };
+        report.objects_read += page.objects.len();
+        let findings = if profiles.is_empty() {
+            Vec::new()
+        } else {
+            assess::findings(store, profiles, &page.objects).await?
+        };
+        let alerts = alerts_of(store, audience, findings, now, report).await?;
+        let cursor = advance.then(|| MatcherCursor {
+            name: INTELLIGENCE_CURSOR.to_owned(),
+            value: last,
+        });
+        if !alerts.is_empty() || cursor.is_some() {
+            for recorded in store.record_alerts(alerts, cursor).await? {
+                match recorded.outcome {
+                    RecordOutcome::New => report.new_alerts += 1,
+                    RecordOutcome::Raised => report.raised_alerts += 1,
+                    RecordOutcome::Unchanged => report.unchanged_alerts += 1,
+                }
+            }
+        }
+        if !page.more {
+            return Ok(());
+        }
+        after = Some(last);
+    }
+}
+
+/// The alerts of a page's findings, for the organisations that may read them.
+async fn alerts_of(
+    store: &SqliteStore,
+    audience: &mut Audience,
+    findings: Vec<Finding>,
+    now: i64,
+    report: &mut MatchReport,
+) -> Result<Vec<dijkwacht_store::alerts::NewAlert>, StoreError> {
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for finding in &findings {
+        for organisation in finding.assessments.keys() {
+            wanted
+                .entry(organisation.clone())
+                .or_default()
+                .insert(finding.subject.clone());
+        }
+    }
+    let mut readable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (organisation, ids) in wanted {
+        let may_read =
+            record::readable(store, audience, &organisation, ids.into_iter().collect()).await?;
+        readable.insert(organisation, may_read);
+    }
+    let subjects: Vec<String> = findings
+        .iter()
+        .map(|finding| finding.subject.clone())
+        .collect();
+    let mut sources_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for provenance in store.fusion_provenance(subjects).await? {
+        sources_of.insert(
+            provenance.object_id,
+            provenance
+                .statements
+                .into_iter()
+                .map(|statement| statement.source)
+                .collect(),
+        );
+    }
+    let mut alerts = Vec::new();
+    for finding in findings {
+        let sources = sources_of.remove(&finding.subject).unwrap_or_default();
+        for (organisation, assessment) in finding.assessments {
+            let may_read = readable
+                .get(&organisation)
+                .is_some_and(|ids| ids.contains(&finding.subject));
+            if !may_read {
+                report.not_readable += 1;
+                continue;
+            }
+            let mut context = finding.context.clone();
+            context.sighted_nearby =
+                record::sighted_nearby(store, audience, &organisation, &finding.subject).await?;
+            let drafts = match assessment {
+                Assessment::Advisory { matches, facts } => {
+                    dijkwacht_alerts::alert::advisory_alert(&matches, &facts, &context)
+                        .into_iter()
+                        .collect()
+                }
+                Assessment::Indicator { matches, facts } => {
+                    dijkwacht_alerts::alert::indicator_alerts(&matches, &facts, &context)
+                }
+            };
+            for draft in drafts {
+                alerts.push(record::new_alert(store, audience, draft, sources.clone(), now).await?);
+            }
+        }
+    }
+    Ok(alerts)
+}

@@ -1,0 +1,362 @@
+//! `dijkwacht alerts`: the operator's and members' view of alerts from the command
+//! line — list and show them, give feedback, match and deliver now, and set up
+//! webhooks and e-mail preferences.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use dijkwacht_directory::check_email;
+use dijkwacht_stix::Timestamp;
+use dijkwacht_store::alerts::{
+    AlertQuery, AlertRecord, AlertStatus, Alerts, NewWebhook, NotificationMode, Severity,
+    StatusChange, WebhookSecret,
+};
+use dijkwacht_store::directory::Directory;
+use dijkwacht_store_sqlite::SqliteStore;
+use serde_json::{Value, json};
+
+use crate::alerts::delivery::webhook::WebhookUrl;
+use crate::alerts::matcher::{self, MatchReport};
+use crate::alerts::outbox;
+use crate::cli::OutputFormat;
+use crate::cli_alerts::{AlertsCommand, WebhookCommand};
+use crate::data_dir::DataDir;
+
+/// Now, in Unix microseconds.
+pub fn now_micros() -> i64 {
+    Timestamp::now().unix_micros()
+}
+
+/// Matches what changed since the last run.
+pub async fn match_now(store: &SqliteStore) -> anyhow::Result<MatchReport> {
+    matcher::run(store, now_micros())
+        .await
+        .context("matching intelligence against the asset profiles failed")
+}
+
+/// Matches what was just stored and says how many alerts it made; a failure is a
+/// warning (what was stored stays stored, and the next run matches it).
+pub async fn match_and_tell(store: &SqliteStore) {
+    match match_now(store).await {
+        Ok(report) if report.new_alerts > 0 => println!(
+            "alerts: {} new for the organisations it affects (`dijkwacht alerts list`)",
+            report.new_alerts
+        ),
+        Ok(_) => {}
+        Err(error) => eprintln!("warning: {error:#}; `dijkwacht alerts run` tries again"),
+    }
+}
+
+pub async fn run(data: &DataDir, command: AlertsCommand) -> anyhow::Result<ExitCode> {
+    let store = data.open()?;
+    match command {
+        AlertsCommand::List {
+            organisation,
+            statuses,
+            limit,
+            format,
+        } => {
+            let statuses = statuses
+                .iter()
+                .map(|status| AlertStatus::parse(status))
+                .collect::<Result<Vec<_>, _>>()?;
+            let alerts = list(&store, organisation, statuses, limit).await?;
+            match format {
+                OutputFormat::Json => {
+                    let listed: Vec<Value> = alerts.iter().map(alert_json).collect();
+                    println!("{}", serde_json::to_string_pretty(&listed)?);
+                }
+                OutputFormat::Text => {
+                    for alert in &alerts {
+                        println!(
+                            "{}  {:<20} {:<8} {:<14} {}",
+                            alert.id,
+                            alert.organisation,
+                            alert.severity.as_str(),
+                            alert.status.as_str(),
+                            text_at(&alert.body, &["title", "nl"]),
+                        );
+                    }
+                    println!("{} alert(s)", alerts.len());
+                }
+            }
+        }
+        AlertsCommand::Show {
+            id,
+            language,
+            format,
+        } => {
+            let Some(alert) = store.alert(&id).await? else {
+                bail!("there is no alert '{id}'");
+            };
+            match format {
+                OutputFormat::Json => {
+                    println!("{}", serde_json::to_string_pretty(&alert_json(&alert))?)
+                }
+                OutputFormat::Text => print!("{}", describe(&alert, &language)?),
+            }
+        }
+        AlertsCommand::Feedback {
+            id,
+            status,
+            user,
+            note,
+        } => {
+            let status = AlertStatus::parse(&status)?;
+            if status == AlertStatus::New {
+                bail!("feedback is acknowledged, resolved, not-relevant or false-positive");
+            }
+            let Some(alert) = store.alert(&id).await? else {
+                bail!("there is no alert '{id}'");
+            };
+            let users = store.users().await?;
+            let Some(known) = users.iter().find(|known| known.email == user) else {
+                bail!("there is no user '{user}'");
+            };
+            if known.organisation != alert.organisation {
+                bail!(
+                    "{user} is not of {}, whose alert this is",
+                    alert.organisation
+                );
+            }
+            let changed = store
+                .set_alert_status(
+                    &id,
+                    StatusChange {
+                        status,
+                        by: Some(user.clone()),
+                        note: note.clone(),
+                        at: now_micros(),
+                    },
+                )
+                .await?;
+            data.audit_log()?.append(
+                &user,
+                "alert-feedback",
+                Some(&id),
+                json!({"status": status.as_str(), "note": note})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )?;
+            println!("{id} is now {}", changed.status.as_str());
+        }
+        AlertsCommand::Run => {
+            let report = match_now(&store).await?;
+            println!(
+                "read {} object(s), rematched {} profile(s): {} new alert(s), {} raised, {} unchanged; {} match(es) left out because the organisation may not read the intelligence",
+                report.objects_read,
+                report.profiles_rematched,
+                report.new_alerts,
+                report.raised_alerts,
+                report.unchanged_alerts,
+                report.not_readable
+            );
+        }
+        AlertsCommand::Deliver => {
+            let config = crate::fusion::load_config(data.root())?;
+            let smtp = outbox::smtp_settings(&config)?;
+            let report = outbox::deliver_due(&store, smtp.as_ref(), now_micros()).await?;
+            println!("{report}");
+        }
+        AlertsCommand::Webhook(command) => webhook(data, &store, command).await?,
+        AlertsCommand::Notify { user, mode } => {
+            check_email(&user)?;
+            let mode = NotificationMode::parse(&mode)?;
+            if !store.users().await?.iter().any(|known| known.email == user) {
+                bail!("there is no user '{user}'");
+            }
+            store.set_notification(&user, mode).await?;
+            println!("{user} is told of alerts by e-mail: {}", mode.as_str());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(
+    store: &SqliteStore,
+    organisation: Option<String>,
+    statuses: Vec<AlertStatus>,
+    limit: usize,
+) -> anyhow::Result<Vec<AlertRecord>> {
+    let mut alerts = Vec::new();
+    let mut before = None;
+    while alerts.len() < limit {
+        let page = store
+            .alerts(AlertQuery {
+                organisation: organisation.clone(),
+                statuses: statuses.clone(),
+                before,
+                limit: (limit - alerts.len()).min(500),
+                ..AlertQuery::default()
+            })
+            .await?;
+        before = page.alerts.last().map(AlertRecord::position);
+        let more = page.more;
+        alerts.extend(page.alerts);
+        if !more {
+            break;
+        }
+    }
+    Ok(alerts)
+}
+
+async fn webhook(
+    data: &DataDir,
+    store: &SqliteStore,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
+    match command {
+        WebhookCommand::Add {
+            organisation,
+            url,
+            secret_env,
+            min_severity,
+        } => {
+            let url = WebhookUrl::parse(&url)?;
+            let min_severity = Severity::parse(&min_severity)?;
+            let (secret, drawn) = match secret_env {
+                Some(variable) => (
+                    std::env::var(&variable).with_context(|| {
+                        format!("the environment variable {variable} is not set")
+                    })?,
+                    false,
+                ),
+                None => (crate::alerts::outbox::draw_secret()?, true),
+            };
+            if secret.chars().count() < 16 {
+                bail!("a webhook secret must be at least 16 characters long");
+            }
+            let webhook = store
+                .add_webhook(NewWebhook {
+                    organisation: organisation.clone(),
+                    url: url.as_str().to_owned(),
+                    secret: WebhookSecret::new(secret.clone()),
+                    min_severity,
+                    created_at: now_micros(),
+                })
+                .await?;
+            data.audit_log()?.append(
+                "operator",
+                "webhook-added",
+                Some(&organisation),
+                json!({"webhook": webhook.id, "url": webhook.url})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )?;
+            println!(
+                "added webhook {} for {organisation}: {}",
+                webhook.id, webhook.url
+            );
+            if drawn {
+                println!("signing secret (shown once): {secret}");
+            }
+        }
+        WebhookCommand::List { organisation } => {
+            for webhook in store.webhooks(&organisation).await? {
+                println!(
+                    "{:>4}  {:<8} {}{}",
+                    webhook.id,
+                    webhook.min_severity.as_str(),
+                    webhook.url,
+                    if webhook.is_enabled() {
+                        ""
+                    } else {
+                        "  (removed)"
+                    }
+                );
+            }
+        }
+        WebhookCommand::Remove { id } => {
+            let webhook = store.disable_webhook(id, now_micros()).await?;
+            data.audit_log()?.append(
+                "operator",
+                "webhook-removed",
+                Some(&webhook.organisation),
+                json!({"webhook": id})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            )?;
+            println!(
+                "webhook {id} of {} no longer receives alerts",
+                webhook.organisation
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An alert as `--format json` shows it.
+pub fn alert_json(alert: &AlertRecord) -> Value {
+    json!({
+        "id": alert.id,
+        "organisation": alert.organisation,
+        "kind": alert.kind,
+        "severity": alert.severity.as_str(),
+        "tlp": alert.tlp,
+        "status": alert.status.as_str(),
+        "status_by": alert.status_by,
+        "status_note": alert.status_note,
+        "created": Timestamp::from_unix_micros(alert.created_at).to_taxii_string(),
+        "updated": Timestamp::from_unix_micros(alert.updated_at).to_taxii_string(),
+        "object_ids": alert.object_ids,
+        "body": alert.body,
+    })
+}
+
+fn text_at<'a>(value: &'a Value, path: &[&str]) -> &'a str {
+    path.iter()
+        .try_fold(value, |value, key| value.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// An alert as a member reads it, in `language` (nl or en).
+fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let language = match language {
+        "nl" | "en" => language,
+        other => bail!("--language '{other}' is not nl or en"),
+    };
+    let body = &alert.body;
+    let mut out = String::new();
+    writeln!(out, "{}", text_at(body, &["title", language]))?;
+    writeln!(
+        out,
+        "{} · {} · TLP:{} · {}",
+        alert.organisation,
+        alert.severity.as_str(),
+        alert.tlp.name().to_ascii_uppercase(),
+        alert.status.as_str()
+    )?;
+    writeln!(out, "\n{}", text_at(body, &["summary", language]))?;
+    writeln!(out, "{}", text_at(body, &["severity_reason", language]))?;
+    let heading = if language == "nl" {
+        "Wat te doen"
+    } else {
+        "What to do"
+    };
+    writeln!(out, "\n{heading}:")?;
+    for (number, step) in body["steps"].as_array().into_iter().flatten().enumerate() {
+        writeln!(out, "{}. {}", number + 1, text_at(step, &[language]))?;
+        if let Some(url) = step.get("url").and_then(Value::as_str) {
+            writeln!(out, "   {url}")?;
+        }
+    }
+    let heading = if language == "nl" { "Waarom" } else { "Why" };
+    writeln!(out, "\n{heading}:")?;
+    for evidence in body["evidence"].as_array().into_iter().flatten() {
+        writeln!(
+            out,
+            "- [{}] {}",
+            text_at(evidence, &["rule"]),
+            text_at(evidence, &["evidence"])
+        )?;
+    }
+    for id in &alert.object_ids {
+        writeln!(out, "  {id}")?;
+    }
+    Ok(out)
+}
