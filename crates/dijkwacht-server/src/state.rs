@@ -1,12 +1,14 @@
-//! What every request handler can reach: the backend (objects, directory, submissions),
-//! the audit log, the authenticator and the limits ([`Limits`]), and the two signals
-//! long-lived answers (the live stream) listen to: "objects were stored" and "the
-//! server stops".
+//! What every request handler can reach: the backend (objects, directory, submissions,
+//! alerts), the audit log, the authenticator and the limits ([`Limits`]), the two
+//! signals long-lived answers (the live stream) listen to: "objects were stored" and
+//! "the server stops", and the one the binary's alert matcher listens to beside the
+//! first: "an asset profile changed".
 
 use std::sync::Arc;
 
 use dijkwacht_audit::AuditLog;
 use dijkwacht_stix::tlp::TlpLevel;
+use dijkwacht_store::alerts::Alerts;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::submissions::Submissions;
 use dijkwacht_store::{Store, StoredObject};
@@ -17,9 +19,9 @@ use crate::error::ApiError;
 use crate::limits::Limits;
 
 /// Everything the server asks of storage, in one object.
-pub trait Backend: Store + Directory + Submissions {}
+pub trait Backend: Store + Directory + Submissions + Alerts {}
 
-impl<T: Store + Directory + Submissions> Backend for T {}
+impl<T: Store + Directory + Submissions + Alerts> Backend for T {}
 
 /// How live streams follow the store.
 #[derive(Debug, Clone)]
@@ -58,6 +60,15 @@ pub struct AppState {
     /// Nudged when this process stores objects, so that live streams look at once
     /// rather than at their next poll (they still poll: other processes write too).
     pub objects_stored: Arc<tokio::sync::Notify>,
+    /// Nudged when this process changes an organisation's asset profile, so that the
+    /// binary's alert matcher (its one listener) rematches that profile at once rather
+    /// than at its next poll; it asks the store what changed
+    /// (`Alerts::profiles_changed_since`). A nudge given while the matcher is busy is
+    /// kept as one permit ([`tokio::sync::Notify::notify_one`]), so a change made during
+    /// a run is matched right after it. The matcher listens to this and to
+    /// `objects_stored` (new intelligence), and still polls: other processes (the
+    /// command line) change profiles and store objects too.
+    pub alerts_changed: Arc<tokio::sync::Notify>,
     /// Becomes `true` when the server begins to stop, so that streams end and the
     /// graceful shutdown does not wait for them forever.
     pub stopping: tokio::sync::watch::Receiver<bool>,
@@ -87,6 +98,7 @@ impl AppState {
             auth: Arc::new(Authenticator::new(cores)?),
             limits: Limits::default(),
             objects_stored: Arc::new(tokio::sync::Notify::new()),
+            alerts_changed: Arc::new(tokio::sync::Notify::new()),
             stopping,
             stream_timing: StreamTiming::default(),
             metrics: None,
@@ -98,6 +110,11 @@ impl AppState {
     /// Tells live streams that objects were stored.
     pub fn nudge_streams(&self) {
         self.objects_stored.notify_waiters();
+    }
+
+    /// Tells the alert matcher that an asset profile changed.
+    pub fn nudge_alert_matcher(&self) {
+        self.alerts_changed.notify_one();
     }
 
     /// Tells long-lived answers that the server is stopping.
@@ -114,6 +131,10 @@ impl AppState {
     }
 
     pub fn submissions(&self) -> &dyn Submissions {
+        self.backend.as_ref()
+    }
+
+    pub fn alerts(&self) -> &dyn Alerts {
         self.backend.as_ref()
     }
 

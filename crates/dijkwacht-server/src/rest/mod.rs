@@ -1,7 +1,9 @@
 //! The REST API under `/api/v1/`: what TAXII does not cover — who am I, the directory
 //! (organisations, communities, memberships), API tokens, sightings, search,
 //! statistics, one object by id with the summary of its sightings, the live stream,
-//! and MISP events uploaded as they are ([`misp_events`]) — as JSON, with one error format
+//! MISP events uploaded as they are ([`misp_events`]), and actionable alerts: asset
+//! profiles ([`assets`]), the inbox and feedback ([`alerts`]), webhooks ([`webhooks`])
+//! and e-mail preferences ([`notifications`]) — as JSON, with one error format
 //! (`{"error": {"code", "message", "details"}}`) for every refusal, bad bodies
 //! included ([`extract`]).
 //!
@@ -11,11 +13,14 @@
 //! said once ([`access`]); every object read carries the sharing policy's filter.
 
 pub mod access;
+pub mod alerts;
+pub mod assets;
 pub mod communities;
 pub mod extract;
 pub mod me;
 pub mod memberships;
 pub mod misp_events;
+pub mod notifications;
 pub mod objects;
 pub mod organisations;
 pub mod search;
@@ -24,6 +29,7 @@ pub mod sightings;
 pub mod statistics;
 pub mod stream;
 pub mod tokens;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -40,7 +46,8 @@ use utoipa_axum::routes;
 use crate::state::AppState;
 
 /// The largest REST request body: these are small JSON documents; STIX bulk goes
-/// through TAXII, MISP events through [`misp_events`] (up to the server's limit).
+/// through TAXII, MISP events through [`misp_events`] and asset profiles through
+/// [`assets`] (both up to the server's limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Where the OpenAPI document is served.
@@ -51,7 +58,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 #[openapi(
     info(
         title = "Dijkwacht REST API",
-        description = "What TAXII 2.1 (under /taxii2/) does not cover: who you are, the directory of organisations and communities, API tokens, sightings, search, statistics, single objects, a live stream and MISP events uploaded as MISP exports them. Every object you get has passed the sharing rules (TLP 2.0 and the owner's scope) for you. Sign in with HTTP Basic (login and password) or a Bearer API token; without credentials you are anonymous and read the public tier only.",
+        description = "What TAXII 2.1 (under /taxii2/) does not cover: who you are, the directory of organisations and communities, API tokens, sightings, search, statistics, single objects, a live stream, MISP events uploaded as MISP exports them, and actionable alerts (your asset profile, your alert inbox and feedback, webhooks and e-mail preferences). Every object you get has passed the sharing rules (TLP 2.0 and the owner's scope) for you. Sign in with HTTP Basic (login and password) or a Bearer API token; without credentials you are anonymous and read the public tier only.",
         license(name = "EUPL-1.2")
     ),
     modifiers(&SecuritySchemes),
@@ -59,6 +66,7 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
         (name = "directory", description = "You, organisations, communities and memberships"),
         (name = "tokens", description = "API tokens for machines"),
         (name = "intelligence", description = "Objects, search, statistics, sightings, the live stream and MISP events uploaded as they are"),
+        (name = "alerts", description = "Actionable alerts: your organisation's asset profile, the alerts matched to it with their evidence, severity and steps, your feedback, webhooks and e-mail preferences"),
     )
 )]
 struct ApiDoc;
@@ -108,11 +116,27 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(objects::get_object))
         .routes(routes!(sighting_summary::get_sighting_summary))
         .routes(routes!(stream::stream))
+        .routes(routes!(alerts::list_alerts))
+        .routes(routes!(alerts::alert_statistics))
+        .routes(routes!(alerts::get_alert))
+        .routes(routes!(alerts::give_feedback))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(webhooks::disable_webhook))
+        .routes(routes!(
+            notifications::get_notifications,
+            notifications::set_notifications
+        ))
         .merge(
-            // MISP events are larger than the other bodies: the server's own body limit
+            // MISP events and asset profiles are larger than the other bodies (a profile
+            // takes up to 100,000 entries in one request): the server's own body limit
             // (`Limits::max_body_bytes`) holds for them instead of this API's.
             OpenApiRouter::new()
                 .routes(routes!(misp_events::upload_events))
+                .routes(routes!(
+                    assets::get_profile,
+                    assets::change_profile,
+                    assets::remove_from_profile
+                ))
                 .layer(DefaultBodyLimit::disable()),
         )
 }

@@ -3,6 +3,7 @@
 //! modules follow the API's resources. Every test builds the same small world of
 //! organisations, communities, users and objects under every TLP level ([`World`]).
 
+mod alerts;
 mod directory;
 mod memberships;
 mod misp;
@@ -63,6 +64,8 @@ pub struct World {
     pub client: reqwest::Client,
     pub store: SqliteStore,
     pub audit_path: PathBuf,
+    /// The server's nudge to the alert matcher, to see that profile changes give it.
+    pub alerts_changed: Arc<tokio::sync::Notify>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _folder: tempfile::TempDir,
 }
@@ -96,6 +99,7 @@ impl World {
             recheck: Duration::ZERO,
             keep_alive: Duration::from_secs(1),
         };
+        let alerts_changed = Arc::clone(&state.alerts_changed);
         let listener = ok(tokio::net::TcpListener::bind("127.0.0.1:0").await);
         let address = ok(listener.local_addr());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -120,6 +124,7 @@ impl World {
             client: reqwest::Client::new(),
             store,
             audit_path,
+            alerts_changed,
             stop: Some(stop),
             _folder: folder,
         }
