@@ -359,7 +359,7 @@ fn checked_entries(entries: &[EntryBody]) -> Result<Vec<ProfileEntry>, ApiError>
     for (index, entry) in entries.iter().enumerate() {
         let parsed = AssetKind::from_str(&entry.kind)
             .map_err(|error| error.to_string())
-            .and_then(|kind| parse_entry(kind, &entry.value).map_err(|error| error.problem));
+            .and_then(|kind| parse_entry(kind, &entry.value).map_err(|error| error.to_string()));
         match parsed {
             Ok(parsed) => checked.push(ProfileEntry::new(parsed.kind.as_str(), parsed.value)),
             Err(rule) => problems.push(format!(

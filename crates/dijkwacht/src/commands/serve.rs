@@ -153,7 +153,7 @@ pub async fn serve_store(
         tokio::spawn(crate::alerts::worker::run_alert_worker(
             data_root,
             store,
-            vec![state.objects_stored.clone()],
+            vec![state.objects_stored.clone(), state.alerts_changed.clone()],
         ))
     });
     let served = dijkwacht_server::serve(listener, state, options, async {

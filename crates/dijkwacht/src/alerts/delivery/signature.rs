@@ -39,10 +39,16 @@ pub enum SignatureError {
     #[error("a webhook secret needs at least {MIN_SECRET_BYTES} bytes; it has {0}")]
     SecretTooShort(usize),
     #[error("the signature header is not `sha256=` and 64 hex digits")]
-    #[cfg_attr(not(test), allow(dead_code, reason = "only a receiver's check gives it"))]
+    #[cfg_attr(
+        not(test),
+        allow(dead_code, reason = "only a receiver's check gives it")
+    )]
     Malformed,
     #[error("the signature does not match the body and timestamp")]
-    #[cfg_attr(not(test), allow(dead_code, reason = "only a receiver's check gives it"))]
+    #[cfg_attr(
+        not(test),
+        allow(dead_code, reason = "only a receiver's check gives it")
+    )]
     Mismatch,
 }
 
@@ -91,7 +97,10 @@ const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 /// refuse timestamps far from its clock (five minutes is usual) and repeated delivery
 /// ids. Dijkwacht itself only signs; its tests check deliveries with this, as a
 /// receiver's code would.
-#[cfg_attr(not(test), allow(dead_code, reason = "receivers' check, used by the tests"))]
+#[cfg_attr(
+    not(test),
+    allow(dead_code, reason = "receivers' check, used by the tests")
+)]
 pub fn verify_signature(
     secret: &[u8],
     timestamp: &str,
