@@ -146,7 +146,8 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertDraft {
     pub organisation: String,
-    /// `kind:object id`: one alert per organisation and piece of intelligence.
+    /// One alert per organisation and key: `kind:object id` for an advisory,
+    /// `kind:values` for what an indicator names of the member.
     pub key: String,
     pub kind: AlertKind,
     pub severity: Severity,
@@ -194,7 +195,11 @@ pub fn advisory_alert(
         AlertKind::VulnerableProduct
     };
     let (severity, severity_reason) = severity::of_advisory(facts, context.sighted_nearby);
-    let products = listed(matches.iter().map(|matched| matched.asset.value.as_str()));
+    let shown: Vec<String> = matches
+        .iter()
+        .map(|matched| readable(&matched.asset))
+        .collect();
+    let products = listed(shown.iter().map(String::as_str));
     let title = Bilingual::new(
         format!("{}: {}", kind_title(kind).nl, facts.title),
         format!("{}: {}", kind_title(kind).en, facts.title),
@@ -226,7 +231,9 @@ pub fn advisory_alert(
 
 /// The alerts for `matches` of one organisation against one indicator or observable:
 /// one per kind (an indicator naming both an address and a domain of the member gives
-/// two, each with its own steps).
+/// two, each with its own steps). Such an alert is keyed by the member's values it
+/// names (`listed-address:198.51.100.7`), not by the indicator: the same address on
+/// several lists is one alert, which later listings update rather than repeat.
 pub fn indicator_alerts(
     matches: &[Match],
     facts: &IndicatorFacts,
@@ -255,7 +262,7 @@ pub fn indicator_alerts(
                 format!("{}: {observed}", kind_title(kind).en),
             );
             Some(AlertDraft {
-                key: key(kind, context, &facts.name),
+                key: format!("{}:{observed}", kind.as_str()),
                 organisation,
                 kind,
                 severity,
@@ -308,6 +315,25 @@ fn kind_title(kind: AlertKind) -> Bilingual {
             "Your network (AS) is named in threat intelligence",
         ),
     }
+}
+
+/// A profile entry as a member reads it: `hollandse regeltechniek aquaview scada 4.2.1`
+/// for the product entry `hollandse_regeltechniek:aquaview_scada:4.2.1` or the CPE
+/// naming it; other entries as stored.
+fn readable(entry: &crate::profile::AssetEntry) -> String {
+    use crate::profile::AssetKind;
+    let parts: Vec<&str> = match entry.kind {
+        AssetKind::Product => entry.value.split(':').collect(),
+        AssetKind::Cpe if entry.value.starts_with("cpe:2.3:") => entry
+            .value
+            .split(':')
+            .skip(3)
+            .take(3)
+            .filter(|part| *part != "*" && *part != "-")
+            .collect(),
+        _ => return entry.value.clone(),
+    };
+    parts.join(" ").replace('_', " ").replace('\\', "")
 }
 
 /// `kind:first object id`, or `kind:title` for intelligence without ids.

@@ -106,7 +106,9 @@ pub(super) fn advisory_steps(
             format!("Find out which version of {products} you run and compare it with the affected versions in the advisory."),
         ));
     }
-    for remediation in &facts.remediations {
+    let mut remediations: Vec<_> = facts.remediations.iter().collect();
+    remediations.sort_by_key(|remediation| remediation_rank(&remediation.category));
+    for remediation in remediations {
         let (nl, en) = remediation_framing(&remediation.category);
         let details = remediation.details.as_deref().unwrap_or("see the advisory");
         steps.push(Step {
@@ -164,6 +166,18 @@ pub(super) fn advisory_steps(
     }
     steps.push(closing_step());
     steps
+}
+
+/// The order remediations are worth taking in: the fix first, the stopgaps after.
+fn remediation_rank(category: &str) -> u8 {
+    match category {
+        "vendor_fix" => 0,
+        "mitigation" => 1,
+        "workaround" => 2,
+        "none_available" => 3,
+        "no_fix_planned" => 4,
+        _ => 5,
+    }
 }
 
 /// How each CSAF remediation category is introduced.

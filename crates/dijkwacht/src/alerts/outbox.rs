@@ -17,7 +17,6 @@ use dijkwacht_store::alerts::{
 };
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store_sqlite::SqliteStore;
-use serde_json::Value;
 
 use crate::alerts::delivery::alert::{Evidence, OutgoingAlert, Severity, Step};
 use crate::alerts::delivery::mail::{MailRecipient, MailSender, SmtpSettings};
@@ -273,13 +272,7 @@ fn micros(time: SystemTime) -> i64 {
 
 /// A stored alert as the channels send it.
 pub fn outgoing(alert: &AlertRecord) -> OutgoingAlert {
-    let text = |path: &[&str]| -> String {
-        path.iter()
-            .try_fold(&alert.body, |value, key| value.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let text = |path: &[&str]| crate::alerts::body_text(&alert.body, path).to_owned();
     let steps = alert.body["steps"]
         .as_array()
         .into_iter()

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use crate::alerts::delivery::webhook::WebhookUrl;
 use crate::alerts::matcher::{self, MatchReport};
-use crate::alerts::outbox;
+use crate::alerts::{body_text, outbox};
 use crate::cli::OutputFormat;
 use crate::cli_alerts::{AlertsCommand, WebhookCommand};
 use crate::data_dir::DataDir;
@@ -74,7 +74,7 @@ pub async fn run(data: &DataDir, command: AlertsCommand) -> anyhow::Result<ExitC
                             alert.organisation,
                             alert.severity.as_str(),
                             alert.status.as_str(),
-                            text_at(&alert.body, &["title", "nl"]),
+                            body_text(&alert.body, &["title", "nl"]),
                         );
                     }
                     println!("{} alert(s)", alerts.len());
@@ -306,13 +306,6 @@ pub fn alert_json(alert: &AlertRecord) -> Value {
     })
 }
 
-fn text_at<'a>(value: &'a Value, path: &[&str]) -> &'a str {
-    path.iter()
-        .try_fold(value, |value, key| value.get(key))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
-
 /// An alert as a member reads it, in `language` (nl or en).
 fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
     use std::fmt::Write as _;
@@ -322,7 +315,7 @@ fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
     };
     let body = &alert.body;
     let mut out = String::new();
-    writeln!(out, "{}", text_at(body, &["title", language]))?;
+    writeln!(out, "{}", body_text(body, &["title", language]))?;
     writeln!(
         out,
         "{} · {} · TLP:{} · {}",
@@ -331,8 +324,8 @@ fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
         alert.tlp.name().to_ascii_uppercase(),
         alert.status.as_str()
     )?;
-    writeln!(out, "\n{}", text_at(body, &["summary", language]))?;
-    writeln!(out, "{}", text_at(body, &["severity_reason", language]))?;
+    writeln!(out, "\n{}", body_text(body, &["summary", language]))?;
+    writeln!(out, "{}", body_text(body, &["severity_reason", language]))?;
     let heading = if language == "nl" {
         "Wat te doen"
     } else {
@@ -340,7 +333,7 @@ fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
     };
     writeln!(out, "\n{heading}:")?;
     for (number, step) in body["steps"].as_array().into_iter().flatten().enumerate() {
-        writeln!(out, "{}. {}", number + 1, text_at(step, &[language]))?;
+        writeln!(out, "{}. {}", number + 1, body_text(step, &[language]))?;
         if let Some(url) = step.get("url").and_then(Value::as_str) {
             writeln!(out, "   {url}")?;
         }
@@ -351,8 +344,8 @@ fn describe(alert: &AlertRecord, language: &str) -> anyhow::Result<String> {
         writeln!(
             out,
             "- [{}] {}",
-            text_at(evidence, &["rule"]),
-            text_at(evidence, &["evidence"])
+            body_text(evidence, &["rule"]),
+            body_text(evidence, &["evidence"])
         )?;
     }
     for id in &alert.object_ids {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use dijkwacht_alerts::profile::{AssetEntry, AssetKind, parse_entry};
-use dijkwacht_alerts::profile_csv::read_profile_csv;
+use dijkwacht_alerts::profile_csv::{ProfileCsvError, read_profile_csv};
 use dijkwacht_store::alerts::{Alerts, ProfileEntry};
 use dijkwacht_store::directory::Directory;
 use serde_json::json;
@@ -29,44 +29,23 @@ pub async fn run(data: &DataDir, command: AssetsCommand) -> anyhow::Result<ExitC
             known_organisation(&store, &organisation).await?;
             let reader = std::fs::File::open(&file)
                 .with_context(|| format!("cannot open {}", file.display()))?;
-            let read = read_profile_csv(reader)
-                .with_context(|| format!("{} is not a profile file", file.display()))?;
-            let mut problems: Vec<(u64, String)> = read
-                .problems
-                .iter()
-                .map(|problem| (problem.line, problem.to_string()))
-                .collect();
-            let mut entries: Vec<AssetEntry> = read
-                .network
-                .iter()
-                .map(|entry| entry.asset.entry())
-                .collect();
-            for line in &read.products {
-                match parse_entry(line.kind, &line.value) {
-                    Ok(entry) => entries.push(entry),
-                    Err(error) => problems.push((
-                        line.line,
-                        format!(
-                            "line {}: kind '{}', value '{}': {error}",
-                            line.line, line.kind, line.value
-                        ),
-                    )),
+            let read = match profile_from_csv(reader)
+                .with_context(|| format!("{} is not a profile file", file.display()))?
+            {
+                Ok(read) => read,
+                Err(problems) => {
+                    for problem in &problems {
+                        eprintln!("{}: {problem}", file.display());
+                    }
+                    eprintln!(
+                        "{} line(s) of {} have problems; nothing was stored",
+                        problems.len(),
+                        file.display()
+                    );
+                    return Ok(problems_found());
                 }
-            }
-            if !problems.is_empty() {
-                problems.sort();
-                for (_, problem) in &problems {
-                    eprintln!("{}: {problem}", file.display());
-                }
-                eprintln!(
-                    "{} line(s) of {} have problems; nothing was stored",
-                    problems.len(),
-                    file.display()
-                );
-                return Ok(problems_found());
-            }
-            entries.sort();
-            entries.dedup();
+            };
+            let entries = read.entries;
             let records: Vec<ProfileEntry> = entries
                 .iter()
                 .map(|entry| ProfileEntry::new(entry.kind.as_str(), entry.value.clone()))
@@ -170,6 +149,56 @@ pub async fn run(data: &DataDir, command: AssetsCommand) -> anyhow::Result<ExitC
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A profile file's entries, checked and in their normal form, each once.
+pub struct ProfileFile {
+    pub entries: Vec<AssetEntry>,
+    /// Rows that repeated an earlier entry.
+    pub repeated: usize,
+}
+
+/// Reads a profile CSV: its entries, or every bad line ("line N: kind 'k', value 'v':
+/// rule") in line order. A file that can not be read at all is the outer error.
+pub fn profile_from_csv(
+    reader: impl std::io::Read,
+) -> Result<Result<ProfileFile, Vec<String>>, ProfileCsvError> {
+    let read = read_profile_csv(reader)?;
+    let mut problems: Vec<(u64, String)> = read
+        .problems
+        .iter()
+        .map(|problem| (problem.line, problem.to_string()))
+        .collect();
+    let mut entries: Vec<AssetEntry> = read
+        .network
+        .iter()
+        .map(|entry| entry.asset.entry())
+        .collect();
+    for line in &read.products {
+        match parse_entry(line.kind, &line.value) {
+            Ok(entry) => entries.push(entry),
+            Err(error) => problems.push((
+                line.line,
+                format!(
+                    "line {}: kind '{}', value '{}': {error}",
+                    line.line, line.kind, line.value
+                ),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        return Ok(Err(problems
+            .into_iter()
+            .map(|(_, problem)| problem)
+            .collect()));
+    }
+    entries.sort();
+    entries.dedup();
+    Ok(Ok(ProfileFile {
+        entries,
+        repeated: read.repeated,
+    }))
 }
 
 async fn known_organisation(store: &impl Directory, organisation: &str) -> anyhow::Result<()> {

@@ -48,6 +48,7 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
     }
 
     super::demo_fusion::run(&folder, &store, options.samples.as_deref()).await?;
+    super::demo_alerts::run(&store).await?;
     let counts = store.count_by_type().await?;
     let objects: u64 = counts.iter().map(|count| count.objects).sum();
     println!(

@@ -26,7 +26,7 @@ const FUSION_ORGANISATION: &str = "fusion-center";
 /// The community its output goes to: every member, through the plenum.
 const ROUTE: &str = "plenum";
 
-const FEEDS: [(&str, &[u8]); 6] = [
+const FEEDS: [(&str, &[u8]); 8] = [
     (
         "misp/manifest.json",
         include_bytes!("../../demo/feeds/misp/manifest.json"),
@@ -47,6 +47,14 @@ const FEEDS: [(&str, &[u8]); 6] = [
     (
         "c2-addresses.txt",
         include_bytes!("../../demo/feeds/c2-addresses.txt"),
+    ),
+    (
+        "csaf/index.txt",
+        include_bytes!("../../demo/feeds/csaf/index.txt"),
+    ),
+    (
+        "csaf/dwa-2026-0007.json",
+        include_bytes!("../../demo/feeds/csaf/dwa-2026-0007.json"),
     ),
 ];
 
@@ -94,7 +102,9 @@ fn demo_sources(base: &str) -> Vec<SourceConfig> {
     c2.url = Some(format!("{base}c2-addresses.txt"));
     c2.list
         .insert("valid_days".to_owned(), toml::Value::Integer(30));
-    vec![misp, blocklist, kev, c2]
+    let mut csaf = source("demo-csaf", SourceKind::Csaf, Reliability::A, "clear");
+    csaf.url = Some(format!("{base}csaf/"));
+    vec![misp, blocklist, kev, c2, csaf]
 }
 
 /// The real public feeds found under `samples` (such as ../shared/data), read from disk.
@@ -137,6 +147,12 @@ fn sample_sources(samples: &Path) -> Vec<SourceConfig> {
             "stix21/cti-stix2-json-schemas/examples",
         ),
         ("tlp-markings", SourceKind::Stix, Reliability::A, "tlp"),
+        (
+            "cisa-csaf",
+            SourceKind::Csaf,
+            Reliability::A,
+            "csaf/cisa-csaf",
+        ),
     ];
     known
         .into_iter()

@@ -3,10 +3,11 @@
 
 mod admin;
 pub(crate) mod alerts;
-mod assets;
+pub(crate) mod assets;
 mod audit;
 mod bench;
 mod demo;
+mod demo_alerts;
 mod demo_fusion;
 mod export;
 pub(crate) mod import;
