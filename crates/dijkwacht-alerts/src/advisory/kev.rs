@@ -19,6 +19,32 @@ use crate::product::normalise_name;
 /// The `source_name` of an external reference that carries a CPE name.
 pub const CPE_SOURCE_NAME: &str = "cpe";
 
+/// What a stored KEV entry says must be done, whatever else it is matched with.
+fn kev_facts(vulnerability: &Value) -> KevFacts {
+    KevFacts {
+        vulnerability_name: text(vulnerability, "x_kev_vulnerability_name").map(str::to_owned),
+        required_action: text(vulnerability, "x_kev_required_action").map(str::to_owned),
+        due_date: text(vulnerability, "x_kev_due_date").map(str::to_owned),
+        known_ransomware_campaign_use: vulnerability
+            .get("x_kev_known_ransomware_campaign_use")
+            .and_then(Value::as_bool),
+    }
+}
+
+impl KevFacts {
+    /// The facts of a stored KEV entry (a `vulnerability` with `x_kev_vendor_project`),
+    /// with the CVEs it is about: so that an advisory from another source about the
+    /// same CVE can say the vulnerability is exploited now.
+    pub fn of_kev_entry(vulnerability: &Value) -> Option<(KevFacts, Vec<String>)> {
+        if text(vulnerability, "type") != Some("vulnerability")
+            || text(vulnerability, "x_kev_vendor_project").is_none()
+        {
+            return None;
+        }
+        Some((kev_facts(vulnerability), cves(vulnerability)))
+    }
+}
+
 pub(super) fn read(vulnerability: &Value) -> Option<Advisory> {
     if text(vulnerability, "type") != Some("vulnerability") {
         return None;
@@ -39,14 +65,7 @@ fn kev_advisory(vulnerability: &Value, id: String, vendor: &str, product: &str) 
         add_name_keys(&mut name_keys, vendor, named);
     }
     let product_id = format!("{vendor} {product}");
-    let kev = KevFacts {
-        vulnerability_name: text(vulnerability, "x_kev_vulnerability_name").map(str::to_owned),
-        required_action: text(vulnerability, "x_kev_required_action").map(str::to_owned),
-        due_date: text(vulnerability, "x_kev_due_date").map(str::to_owned),
-        known_ransomware_campaign_use: vulnerability
-            .get("x_kev_known_ransomware_campaign_use")
-            .and_then(Value::as_bool),
-    };
+    let kev = kev_facts(vulnerability);
     let cves = cves(vulnerability);
     let title = match cves.first() {
         Some(cve) => format!("{cve} in {vendor} {product}"),

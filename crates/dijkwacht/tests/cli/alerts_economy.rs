@@ -11,7 +11,9 @@
 //! (`1.10` after `1.9`, `2.0.0-rc1` before `2.0.0`, `V2.10`, `15.2(4)M10`, Windows
 //! builds). Some intelligence must give no alert: look-alike domains, addresses next
 //! to a member's range, a `!=` pattern, and TLP:AMBER indicators shared into one
-//! sector's community that name organisations outside it (nothing leaks).
+//! sector's community that name organisations outside it (nothing leaks). One
+//! advisory's CVE is in the KEV catalogue, which arrives first: its alerts must say the
+//! vulnerability is exploited and carry CISA's required action.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -281,7 +283,7 @@ fn kev_catalogue() -> Value {
         "dateReleased": "2026-11-28T12:00:00.000Z",
         "count": 1,
         "vulnerabilities": [{
-            "cveID": "CVE-2026-29999",
+            "cveID": "CVE-2026-20003",
             "vendorProject": "Umbrella",
             "product": "PLC Firmware",
             "vulnerabilityName": "ECON-KEV-001: Umbrella PLC Firmware Authentication Bypass",
@@ -549,8 +551,10 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
         config.push_str("\n[[source.route]]\nscope = \"public\"\ntlp = \"clear\"\n");
         std::fs::write(&config_path, config).expect("the route is written");
     }
-    run_ok(&data, &["source", "run", "economy-csaf"]);
+    // The KEV catalogue first: an advisory that comes later about a CVE in it says
+    // the vulnerability is exploited.
     run_ok(&data, &["source", "run", "economy-kev"]);
+    run_ok(&data, &["source", "run", "economy-csaf"]);
 
     let IndicatorFeed {
         public,
@@ -590,6 +594,7 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
     let listed = run_ok(&data, &["alerts", "list", "--format", "json"]);
     let alerts: Vec<Value> = serde_json::from_str(&listed).expect("alerts list gives JSON");
     let mut predicted = BTreeSet::new();
+    let mut exploited_advisory_alerts = 0;
     for alert in &alerts {
         let organisation = alert["organisation"]
             .as_str()
@@ -598,7 +603,7 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
         let title = alert["body"]["title"]["en"].as_str().unwrap_or_default();
         let kev_cve = alert["body"]["cves"]
             .as_array()
-            .is_some_and(|cves| cves.iter().any(|cve| cve == "CVE-2026-29999"));
+            .is_some_and(|cves| cves.iter().any(|cve| cve == "CVE-2026-20003"));
         let about = match title.find("ECON-") {
             Some(at) => title[at..at + 12].to_owned(),
             None if alert["kind"] == "exploited-vulnerability" && kev_cve => {
@@ -609,6 +614,19 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
                 .unwrap_or_default()
                 .to_owned(),
         };
+        if about == "ECON-ADV-003" {
+            exploited_advisory_alerts += 1;
+            assert_eq!(
+                alert["kind"], "exploited-vulnerability",
+                "ECON-ADV-003's CVE is in the KEV catalogue: {alert}"
+            );
+            assert!(
+                alert["body"]["steps"].as_array().is_some_and(|steps| steps
+                    .iter()
+                    .any(|step| step["source"] == "kev-required-action")),
+                "CISA's required action is a step: {alert}"
+            );
+        }
         predicted.insert((organisation, about));
         assert!(
             alert["body"]["steps"]
@@ -638,6 +656,10 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
     );
     assert_eq!(recall, 1.0, "missed: {missed:?}");
     assert!(precision >= 0.95, "precision {precision}; wrong: {wrong:?}");
+    assert!(
+        exploited_advisory_alerts > 0,
+        "ECON-ADV-003 alerted someone"
+    );
     let leaked: Vec<_> = predicted.intersection(&forbidden).collect();
     assert!(
         leaked.is_empty(),

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use dijkwacht_alerts::advisory::{Advisory, AdvisoryMatch};
+use dijkwacht_alerts::advisory::{Advisory, AdvisoryMatch, KevFacts};
 use dijkwacht_alerts::alert::{AdvisoryFacts, Context, IndicatorFacts};
 use dijkwacht_alerts::matched::{Match, MatchRule};
 use dijkwacht_stix::tlp::TlpLevel;
@@ -50,6 +50,9 @@ pub struct Finding {
     /// Its links and TLP; sightings are the caller's to add.
     pub context: Context,
     pub assessments: BTreeMap<String, Assessment>,
+    /// KEV entries about the advisory's CVEs (id, facts, their CVEs): an organisation
+    /// that may read one learns that the vulnerability is exploited now.
+    pub exploited: Vec<(String, KevFacts, Vec<String>)>,
 }
 
 /// The findings of `objects` (one page, in `date_added` order).
@@ -89,13 +92,20 @@ pub async fn findings(
                             .filter_map(Value::as_str)
                             .map(str::to_owned),
                     );
-                    advisory_finding(
+                    let finding = advisory_finding(
                         advisory.title(),
                         &object.id,
                         ids,
                         tlp,
                         advisory.match_products(&profiles.products),
-                    )
+                    );
+                    match finding {
+                        Some(mut finding) => {
+                            finding.exploited = kev_entries_about(store, &finding).await?;
+                            Some(finding)
+                        }
+                        None => None,
+                    }
                 }
                 None => None,
             },
@@ -114,6 +124,57 @@ pub async fn findings(
         findings.extend(finding);
     }
     Ok(findings)
+}
+
+/// The stored KEV entries about the CVEs `finding` matched, found through the fusion
+/// ledger's `cve:` keys.
+async fn kev_entries_about(
+    store: &SqliteStore,
+    finding: &Finding,
+) -> Result<Vec<(String, KevFacts, Vec<String>)>, StoreError> {
+    let mut keys: Vec<String> = finding
+        .assessments
+        .values()
+        .filter_map(|assessment| match assessment {
+            Assessment::Advisory { facts, .. } => Some(facts.cves.iter()),
+            Assessment::Indicator { .. } => None,
+        })
+        .flatten()
+        .map(|cve| format!("cve:{cve}"))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<String> = store
+        .objects_with_keys(keys)
+        .await?
+        .into_iter()
+        .map(|link| link.object_id)
+        .filter(|id| id.starts_with("vulnerability--") && !finding.context.object_ids.contains(id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let page = store
+        .query(ObjectQuery {
+            limit: ids.len(),
+            ids,
+            ..ObjectQuery::default()
+        })
+        .await?;
+    Ok(page
+        .objects
+        .iter()
+        .filter_map(|object| {
+            let value = serde_json::from_str::<Value>(&object.json).ok()?;
+            let (facts, cves) = KevFacts::of_kev_entry(&value)?;
+            Some((object.id.clone(), facts, cves))
+        })
+        .collect())
 }
 
 /// The latest versions of the vulnerabilities a CSAF report refers to, with their TLP;
@@ -193,6 +254,7 @@ fn advisory_finding(
         subject: subject.to_owned(),
         context: context(object_ids, tlp),
         assessments,
+        exploited: Vec::new(),
     })
 }
 
@@ -265,6 +327,7 @@ fn indicator_finding(
                 )
             })
             .collect(),
+        exploited: Vec::new(),
     })
 }
 

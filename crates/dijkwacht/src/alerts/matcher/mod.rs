@@ -153,10 +153,9 @@ async fn alerts_of(
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for finding in &findings {
         for organisation in finding.assessments.keys() {
-            wanted
-                .entry(organisation.clone())
-                .or_default()
-                .insert(finding.subject.clone());
+            let ids = wanted.entry(organisation.clone()).or_default();
+            ids.insert(finding.subject.clone());
+            ids.extend(finding.exploited.iter().map(|(id, _, _)| id.clone()));
         }
     }
     let mut readable: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -195,7 +194,19 @@ async fn alerts_of(
             context.sighted_nearby =
                 record::sighted_nearby(store, audience, &organisation, &finding.subject).await?;
             let drafts = match assessment {
-                Assessment::Advisory { matches, facts } => {
+                Assessment::Advisory { matches, mut facts } => {
+                    if facts.kev.is_none() {
+                        facts.kev = finding
+                            .exploited
+                            .iter()
+                            .filter(|(id, _, _)| {
+                                readable
+                                    .get(&organisation)
+                                    .is_some_and(|ids| ids.contains(id))
+                            })
+                            .find(|(_, _, cves)| cves.iter().any(|cve| facts.cves.contains(cve)))
+                            .map(|(_, kev, _)| kev.clone());
+                    }
                     dijkwacht_alerts::alert::advisory_alert(&matches, &facts, &context)
                         .into_iter()
                         .collect()
