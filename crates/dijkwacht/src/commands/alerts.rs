@@ -296,6 +296,7 @@ pub fn alert_json(alert: &AlertRecord) -> Value {
         "kind": alert.kind,
         "severity": alert.severity.as_str(),
         "tlp": alert.tlp,
+        "recipients": alert.recipients,
         "status": alert.status.as_str(),
         "status_by": alert.status_by,
         "status_note": alert.status_note,

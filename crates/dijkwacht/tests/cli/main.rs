@@ -3,6 +3,7 @@
 //! One test binary; the modules follow the commands' concerns.
 
 mod alerts_economy;
+mod alerts_red;
 mod crash;
 mod directory;
 mod exports;

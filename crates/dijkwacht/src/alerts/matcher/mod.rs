@@ -16,6 +16,7 @@ mod record;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::alerts::{Alerts, MatcherCursor, RecordOutcome};
 use dijkwacht_store::{ObjectQuery, Store, StoreError};
 use dijkwacht_store_sqlite::SqliteStore;
@@ -186,7 +187,15 @@ async fn alerts_of(
             let may_read = readable
                 .get(&organisation)
                 .is_some_and(|ids| ids.contains(&finding.subject));
-            if !may_read {
+            // TLP:RED reaches only its named users: their organisation's alert is theirs.
+            let recipients = if may_read {
+                Vec::new()
+            } else if finding.context.tlp == TlpLevel::Red {
+                record::named_readers(store, audience, &organisation, &finding.subject).await?
+            } else {
+                Vec::new()
+            };
+            if !may_read && recipients.is_empty() {
                 report.not_readable += 1;
                 continue;
             }
@@ -216,7 +225,17 @@ async fn alerts_of(
                 }
             };
             for draft in drafts {
-                alerts.push(record::new_alert(store, audience, draft, sources.clone(), now).await?);
+                alerts.push(
+                    record::new_alert(
+                        store,
+                        audience,
+                        draft,
+                        sources.clone(),
+                        recipients.clone(),
+                        now,
+                    )
+                    .await?,
+                );
             }
         }
     }

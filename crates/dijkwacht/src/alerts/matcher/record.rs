@@ -119,6 +119,44 @@ pub async fn readable(
     Ok(readable)
 }
 
+/// The users of `organisation` who may read `object_id` themselves: for TLP:RED, which
+/// only its named recipients read, the alert goes to them alone.
+pub async fn named_readers(
+    store: &SqliteStore,
+    audience: &mut Audience,
+    organisation: &str,
+    object_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let reach = store.reach(organisation).await?;
+    let users = audience
+        .users
+        .get(organisation)
+        .cloned()
+        .unwrap_or_default();
+    let mut readers = Vec::new();
+    for user in users {
+        let caller = Caller::Member(Member {
+            user: UserId::new(user.email.clone()),
+            organisation: OrgId::new(organisation.to_owned()),
+            role: user.role,
+            reach: reach.clone(),
+            token: None,
+        });
+        let page = store
+            .query(ObjectQuery {
+                ids: vec![object_id.to_owned()],
+                limit: 1,
+                visibility: Some(visibility_filter(&caller, Action::Read)),
+                ..ObjectQuery::default()
+            })
+            .await?;
+        if !page.objects.is_empty() {
+            readers.push(user.email);
+        }
+    }
+    Ok(readers)
+}
+
 /// Whether organisations in `organisation`'s sectors sighted `object_id`, as far as
 /// `organisation` may read their sightings.
 pub async fn sighted_nearby(
@@ -167,6 +205,7 @@ pub async fn new_alert(
     audience: &Audience,
     draft: AlertDraft,
     sources: Vec<String>,
+    recipients: Vec<String>,
     now: i64,
 ) -> Result<NewAlert, StoreError> {
     let severity = stored_severity(draft.severity);
@@ -212,7 +251,7 @@ pub async fn new_alert(
         kind: draft.kind.as_str().to_owned(),
         severity,
         tlp: draft.tlp,
-        recipients: Vec::new(),
+        recipients,
         object_ids: draft.object_ids,
         sources,
         body,
