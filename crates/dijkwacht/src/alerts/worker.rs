@@ -1,7 +1,8 @@
 //! The alert worker of `dijkwacht serve`: matches what changed and sends what is due,
 //! every few seconds and at once when the server says objects were stored or a profile
-//! changed. It runs on a store connection of its own; a failed round is logged and the
-//! next one tries again (the cursors and the outbox keep the place).
+//! changed. It runs on a store connection of its own and keeps the profiles' index
+//! between rounds; a failed round is logged and the next one tries again (the cursors
+//! and the outbox keep the place).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,8 +19,9 @@ pub const TICK: Duration = Duration::from_secs(5);
 
 /// Runs rounds until the task is dropped.
 pub async fn run_alert_worker(data_root: PathBuf, store: SqliteStore, wake: Vec<Arc<Notify>>) {
+    let mut matcher = matcher::Matcher::default();
     loop {
-        round(&data_root, &store).await;
+        round(&data_root, &store, &mut matcher).await;
         let nudged = async {
             match wake.as_slice() {
                 [] => std::future::pending::<()>().await,
@@ -40,8 +42,12 @@ pub async fn run_alert_worker(data_root: PathBuf, store: SqliteStore, wake: Vec<
 }
 
 /// One round: match, then deliver.
-pub async fn round(data_root: &std::path::Path, store: &SqliteStore) {
-    match matcher::run(store, now_micros()).await {
+pub async fn round(
+    data_root: &std::path::Path,
+    store: &SqliteStore,
+    matcher: &mut matcher::Matcher,
+) {
+    match matcher.run(store, now_micros()).await {
         Ok(report) if report.new_alerts > 0 || report.raised_alerts > 0 => tracing::info!(
             "alerts: {} new, {} raised from {} object(s)",
             report.new_alerts,

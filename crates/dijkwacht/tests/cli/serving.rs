@@ -61,6 +61,35 @@ fn demo_starts_with_communities_and_serves() {
             "{community} missing from:\n{stdout}"
         );
     }
+    // Several demo organisations have alerts with steps, from the shipped feeds: the
+    // demo CSAF advisory, the demo KEV catalogue and the demo indicators.
+    let alerts = demo_alerts(&demo_folder);
+    for (organisation, kind, step_source) in [
+        (
+            "waterschap-zeeduin",
+            "vulnerable-product",
+            "csaf-remediation",
+        ),
+        ("kadewerk", "exploited-vulnerability", "kev-required-action"),
+        ("van-der-graaf", "listed-address", "template"),
+    ] {
+        assert!(
+            alerts
+                .iter()
+                .any(|alert| alert["organisation"] == organisation
+                    && alert["kind"] == kind
+                    && has_step_from(alert, step_source)),
+            "{organisation} has no {kind} alert with a {step_source} step: {alerts:?}"
+        );
+    }
+    // The fixed version of the demo advisory's product is not alerted.
+    assert!(
+        !alerts
+            .iter()
+            .any(|alert| alert["organisation"] == "rijnmond-warmtenet"
+                && alert["kind"] == "vulnerable-product"),
+        "rijnmond-warmtenet runs the fixed AquaView 4.3.0"
+    );
     // The demo never takes over a folder it did not make.
     let foreign = folder.path().join("foreign");
     std::fs::create_dir_all(&foreign).expect("writable");
@@ -86,6 +115,56 @@ fn demo_loads_the_public_samples_when_asked() {
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(total_objects(&demo_folder) > 3_500);
+    // The real KEV catalogue and CISA's CSAF advisories alert the demo organisations
+    // that run what they name, with CISA's required action or the vendor's remedy.
+    let alerts = demo_alerts(&demo_folder);
+    for (organisation, kind, step_source, about) in [
+        (
+            "van-der-graaf",
+            "exploited-vulnerability",
+            "kev-required-action",
+            "Microsoft Exchange Server",
+        ),
+        (
+            "duinrand-diagnostics",
+            "vulnerable-product",
+            "csaf-remediation",
+            "Philips Vue PACS",
+        ),
+        (
+            "rijnmond-warmtenet",
+            "vulnerable-product",
+            "csaf-remediation",
+            "Kieback&Peter",
+        ),
+    ] {
+        assert!(
+            alerts
+                .iter()
+                .any(|alert| alert["organisation"] == organisation
+                    && alert["kind"] == kind
+                    && alert["body"]["title"]["en"]
+                        .as_str()
+                        .is_some_and(|title| title.contains(about))
+                    && has_step_from(alert, step_source)),
+            "{organisation} has no {kind} alert about {about} with a {step_source} step"
+        );
+    }
+}
+
+/// Every alert of the demo folder, as `alerts list --format json` gives them.
+fn demo_alerts(demo_folder: &std::path::Path) -> Vec<serde_json::Value> {
+    let output = run(demo_folder, &["alerts", "list", "--format", "json"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("alerts list gives JSON")
+}
+
+fn has_step_from(alert: &serde_json::Value, source: &str) -> bool {
+    alert["body"]["steps"].as_array().is_some_and(|steps| {
+        steps.iter().any(|step| {
+            step["source"] == source && step["nl"].as_str().is_some_and(|nl| !nl.is_empty())
+        })
+    })
 }
 
 /// The demo prints a login per organisation; each works, and a wrong password is

@@ -47,46 +47,105 @@ pub struct MatchReport {
 
 /// Matches what changed since the last run; `now` is the time alerts are made at.
 pub async fn run(store: &SqliteStore, now: i64) -> Result<MatchReport, StoreError> {
-    let mut report = MatchReport::default();
-    let mut audience = Audience::load(store).await?;
+    Matcher::default().run(store, now).await
+}
 
-    let seen_revision = store.alert_cursor(PROFILES_CURSOR).await?.unwrap_or(0);
-    let changed = store.profiles_changed_since(seen_revision).await?;
-    if let Some(latest) = changed.iter().map(|profile| profile.revision).max() {
-        let names: Vec<String> = changed
-            .iter()
-            .map(|profile| profile.organisation.clone())
-            .collect();
-        let profiles = Profiles::load(store, Some(&names)).await?;
-        report.profiles_rematched = names.len();
-        if !profiles.is_empty() {
+/// A matcher that keeps every profile's index between runs (`serve`'s worker), brought
+/// up to date from the profile revisions instead of read whole each time.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    index: Option<Profiles>,
+    /// The latest profile revision the index holds.
+    revision: i64,
+}
+
+impl Matcher {
+    /// Matches what changed since the last run.
+    pub async fn run(&mut self, store: &SqliteStore, now: i64) -> Result<MatchReport, StoreError> {
+        let mut report = MatchReport::default();
+        let seen_revision = store.alert_cursor(PROFILES_CURSOR).await?.unwrap_or(0);
+        let changed = store.profiles_changed_since(seen_revision).await?;
+        let cursor = store.alert_cursor(INTELLIGENCE_CURSOR).await?;
+        let news = has_intelligence_after(store, cursor).await?;
+        if changed.is_empty() && !news {
+            return Ok(report);
+        }
+        let mut audience = Audience::load(store).await?;
+        if let Some(latest) = changed.iter().map(|profile| profile.revision).max() {
+            let names: Vec<String> = changed
+                .iter()
+                .map(|profile| profile.organisation.clone())
+                .collect();
+            let profiles = Profiles::load(store, Some(&names)).await?;
+            report.profiles_rematched = names.len();
+            if !profiles.is_empty() {
+                scan(
+                    store,
+                    &profiles,
+                    &mut audience,
+                    None,
+                    false,
+                    now,
+                    &mut report,
+                )
+                .await?;
+            }
+            store.set_alert_cursor(PROFILES_CURSOR, latest).await?;
+        }
+        if news {
+            let profiles = self.up_to_date(store).await?;
             scan(
                 store,
-                &profiles,
+                profiles,
                 &mut audience,
-                None,
-                false,
+                cursor,
+                true,
                 now,
                 &mut report,
             )
             .await?;
         }
-        store.set_alert_cursor(PROFILES_CURSOR, latest).await?;
+        Ok(report)
     }
 
-    let cursor = store.alert_cursor(INTELLIGENCE_CURSOR).await?;
-    let profiles = Profiles::load(store, None).await?;
-    scan(
-        store,
-        &profiles,
-        &mut audience,
-        cursor,
-        true,
-        now,
-        &mut report,
-    )
-    .await?;
-    Ok(report)
+    /// Every profile, read whole the first time and then only where it changed.
+    async fn up_to_date(&mut self, store: &SqliteStore) -> Result<&Profiles, StoreError> {
+        let changed = store.profiles_changed_since(self.revision).await?;
+        let latest = changed.iter().map(|profile| profile.revision).max();
+        match &mut self.index {
+            None => self.index = Some(Profiles::load(store, None).await?),
+            Some(index) => {
+                for profile in &changed {
+                    index
+                        .reload_organisation(store, &profile.organisation)
+                        .await?;
+                }
+            }
+        }
+        if let Some(latest) = latest {
+            self.revision = self.revision.max(latest);
+        }
+        Ok(self.index.get_or_insert_with(Profiles::default))
+    }
+}
+
+/// Whether anything the matcher reads was stored after `cursor`.
+async fn has_intelligence_after(
+    store: &SqliteStore,
+    cursor: Option<i64>,
+) -> Result<bool, StoreError> {
+    let page = store
+        .query(ObjectQuery {
+            types: INTELLIGENCE_TYPES
+                .iter()
+                .map(|kind| (*kind).to_owned())
+                .collect(),
+            added_after: cursor,
+            limit: 1,
+            ..ObjectQuery::default()
+        })
+        .await?;
+    Ok(!page.objects.is_empty())
 }
 
 /// Reads the intelligence added after `after` page by page and records the alerts of

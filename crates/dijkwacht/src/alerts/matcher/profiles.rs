@@ -54,6 +54,22 @@ impl Profiles {
         Ok(profiles)
     }
 
+    /// Brings one organisation's entries up to date with the store.
+    pub async fn reload_organisation(
+        &mut self,
+        store: &dyn Alerts,
+        organisation: &str,
+    ) -> Result<(), StoreError> {
+        let removed = self.products.remove_organisation(organisation)
+            + self.networks.remove_organisation(organisation);
+        self.entries = self.entries.saturating_sub(removed);
+        let profile = store.asset_profile(organisation).await?;
+        for record in &profile.assets {
+            self.add(record);
+        }
+        Ok(())
+    }
+
     pub fn add(&mut self, record: &AssetRecord) {
         let Ok(kind) = record.kind.parse::<AssetKind>() else {
             self.unreadable += 1;
