@@ -558,6 +558,19 @@ decay = { ip-address = { lifetime = 14 } }
             FusionConfig::parse(&bad_scoring)
                 .is_err_and(|error| error.to_string().contains("[scoring]"))
         );
+        let weighting_off = format!("{text}\n[scoring.feedback]\nenabled = false\n");
+        let off = FusionConfig::parse(&weighting_off).unwrap_or_else(|error| panic!("{error}"));
+        assert!(!off.scoring.feedback.enabled);
+        let bad_feedback = format!("{text}\n[scoring.feedback]\nlower_two_steps_at = 0.2\n");
+        let message = FusionConfig::parse(&bad_feedback)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("[scoring]")
+                && message.contains("`feedback.lower_two_steps_at` (0.2)"),
+            "{message}"
+        );
     }
 
     #[test]

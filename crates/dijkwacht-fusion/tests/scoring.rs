@@ -583,6 +583,7 @@ fn model_strategy() -> impl Strategy<Value = ScoringModel> {
                 .into_iter()
                 .zip(decay)
                 .collect::<BTreeMap<_, _>>(),
+            ..ScoringModelConfig::default()
         };
         config
             .build()

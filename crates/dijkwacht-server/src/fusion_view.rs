@@ -4,12 +4,13 @@
 //!
 //! The score is computed when read, never stored: a daily-decaying confidence written
 //! into objects would make a new version of every indicator every day. Its inputs are
-//! the best reliability among the sources stating the indicator, the number of
-//! distinct sources stating it or an object sharing an observable with it, the
-//! organisations whose sightings the reader may see, the indicator's own
-//! `confidence`, and the latest time any of those saw it. Indicators no source of the
-//! fusion center stated (a member's own) have no score here; their `valid_until`
-//! still applies everywhere.
+//! the best reliability among the sources stating the indicator — each source's letter
+//! as members' feedback on its alerts moves it ([`crate::source_feedback`]), unless
+//! `[scoring.feedback]` turns that off —, the number of distinct sources stating it or
+//! an object sharing an observable with it, the organisations whose sightings the
+//! reader may see, the indicator's own `confidence`, and the latest time any of those
+//! saw it. Indicators no source of the fusion center stated (a member's own) have no
+//! score here; their `valid_until` still applies everywhere.
 //!
 //! Readers are shown counts and times, never the names of the operator's sources, and
 //! related objects only when the sharing policy lets them read those.
@@ -27,6 +28,8 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::source_feedback::FeedbackBySource;
+
 /// The property the REST API adds to an object it serves.
 pub const FUSION_PROPERTY: &str = "x_dijkwacht_fusion";
 
@@ -36,6 +39,9 @@ pub struct FusionFacts {
     pub provenance: FusionProvenance,
     /// For indicators the fusion center's sources stated.
     pub score: Option<Score>,
+    /// The reliability the score used: the best of the stating sources' letters after
+    /// members' feedback.
+    pub scored_reliability: Option<Reliability>,
 }
 
 impl FusionFacts {
@@ -47,10 +53,12 @@ impl FusionFacts {
 }
 
 /// The facts of each of `objects` the ledger knows, by id, scored at `now` with the
-/// sightings `sightings_visibility` lets through.
+/// sightings `sightings_visibility` lets through and the sources' letters as
+/// `feedback` moves them.
 pub async fn fusion_facts(
     store: &dyn Store,
     model: &ScoringModel,
+    feedback: &FeedbackBySource,
     objects: &[StoredObject],
     sightings_visibility: Option<Filter>,
     now: Timestamp,
@@ -65,11 +73,13 @@ pub async fn fusion_facts(
     let ids = objects.iter().map(|object| object.id.clone()).collect();
     let mut facts = HashMap::new();
     for provenance in store.fusion_provenance(ids).await? {
-        let score = match by_id.get(provenance.object_id.as_str()) {
-            Some(stored) if stored.object_type == "indicator" => {
+        let scored_reliability = scored_reliability(model, feedback, &provenance);
+        let score = match (by_id.get(provenance.object_id.as_str()), scored_reliability) {
+            (Some(stored), Some(reliability)) if stored.object_type == "indicator" => {
                 score_of(
                     store,
                     model,
+                    reliability,
                     stored,
                     &provenance,
                     &sightings_visibility,
@@ -81,7 +91,11 @@ pub async fn fusion_facts(
         };
         facts.insert(
             provenance.object_id.clone(),
-            FusionFacts { provenance, score },
+            FusionFacts {
+                provenance,
+                score,
+                scored_reliability: score.and(scored_reliability),
+            },
         );
     }
     Ok(facts)
@@ -92,11 +106,12 @@ pub async fn fusion_facts(
 pub async fn decayed_among(
     store: &dyn Store,
     model: &ScoringModel,
+    feedback: &FeedbackBySource,
     objects: &[StoredObject],
     sightings_visibility: Option<Filter>,
     now: Timestamp,
 ) -> Result<Vec<String>, StoreError> {
-    let facts = fusion_facts(store, model, objects, sightings_visibility, now).await?;
+    let facts = fusion_facts(store, model, feedback, objects, sightings_visibility, now).await?;
     Ok(facts
         .into_iter()
         .filter(|(_, facts)| !facts.is_actionable())
@@ -104,20 +119,36 @@ pub async fn decayed_among(
         .collect())
 }
 
+/// The best letter among the sources stating an object, each as members' feedback
+/// moves it; `None` when no statement carries a letter.
+fn scored_reliability(
+    model: &ScoringModel,
+    feedback: &FeedbackBySource,
+    provenance: &FusionProvenance,
+) -> Option<Reliability> {
+    provenance
+        .statements
+        .iter()
+        .filter_map(|statement| {
+            let stated = Reliability::from_letter(&statement.reliability.to_string())?;
+            Some(
+                feedback
+                    .effective(model, &statement.source, stated)
+                    .effective,
+            )
+        })
+        .min()
+}
+
 async fn score_of(
     store: &dyn Store,
     model: &ScoringModel,
+    reliability: Reliability,
     stored: &StoredObject,
     provenance: &FusionProvenance,
     sightings_visibility: &Option<Filter>,
     now: Timestamp,
 ) -> Result<Option<Score>, StoreError> {
-    let Some(reliability) = provenance
-        .best_reliability()
-        .and_then(|letter| Reliability::from_letter(&letter.to_string()))
-    else {
-        return Ok(None);
-    };
     let Ok(indicator) = serde_json::from_str::<Value>(&stored.json) else {
         return Ok(None);
     };
@@ -178,6 +209,10 @@ pub struct FusionView {
 /// An indicator's score at the moment of reading.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScoreView {
+    /// The reliability (A–F) the score used: the best of its sources' letters as
+    /// members' feedback on their alerts moves them; differs from the fusion view's
+    /// `reliability` when that feedback lowered or raised the letter.
+    pub reliability: String,
     /// The score after decay, 0–100: what to take as the indicator's confidence now.
     pub confidence: u8,
     /// Before decay: reliability, corroboration and sightings.
@@ -212,6 +247,10 @@ impl FusionFacts {
             last_seen: time_text(provenance.last_seen()),
             related: visible_related,
             score: self.score.as_ref().map(|score| ScoreView {
+                reliability: self
+                    .scored_reliability
+                    .map(|letter| letter.letter().to_string())
+                    .unwrap_or_default(),
                 confidence: score.after_decay,
                 base: score.base,
                 kind: score.kind.name().to_owned(),

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod metrics;
 pub mod rest;
 pub mod serving;
+pub mod source_feedback;
 pub mod state;
 pub mod taxii;
 pub mod tls;

@@ -78,6 +78,10 @@ pub struct AppState {
     /// How indicators the fusion center stated are scored when read
     /// ([`crate::fusion_view`]); the default model unless `dijkwacht.toml` says more.
     pub scoring: Arc<dijkwacht_fusion::scoring::ScoringModel>,
+    /// The operator's letter per fusion source as configured now, for reporting each
+    /// source's letter after members' feedback (alert statistics, `/metrics`); `None`
+    /// when no configuration is at hand, and those reports then give counts only.
+    pub source_ratings: Option<Arc<dyn crate::source_feedback::SourceRatings>>,
     stop_sender: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -103,6 +107,7 @@ impl AppState {
             stream_timing: StreamTiming::default(),
             metrics: None,
             scoring: Arc::default(),
+            source_ratings: None,
             stop_sender: Arc::new(stop_sender),
         })
     }

@@ -5,6 +5,11 @@
 //! indicators leave blocklists ([`is_actionable`], [`ScoringModel::decays_below_threshold_at`]).
 //! Pure functions: the caller supplies the counts and the clock.
 //!
+//! The reliability that goes in is the operator's letter as members' feedback on the
+//! source's alerts moves it ([`feedback`]: too many false positives lower it, almost
+//! none may raise it one step); `[scoring.feedback]` sets the thresholds or turns it
+//! off.
+//!
 //! # The formula
 //!
 //! Symbols: `R(ρ)` the base score of reliability letter `ρ`; `s` the indicator's own
@@ -65,6 +70,7 @@
 //! parse, and a pattern in another language (`pattern_type` not `stix`), is `other`.
 
 pub mod decay;
+pub mod feedback;
 pub mod kind;
 pub mod model;
 
@@ -74,6 +80,9 @@ use serde_json::{Map, Value, json};
 
 use crate::config::Reliability;
 pub use decay::DecayParameters;
+pub use feedback::{
+    EffectiveReliability, FeedbackCounts, FeedbackReason, FeedbackRule, FeedbackRuleError,
+};
 pub use kind::{ObservableKind, kinds_in_pattern};
 pub use model::{
     DecayOverride, ReliabilityScores, ScoringModel, ScoringModelConfig, ScoringModelError,

@@ -25,6 +25,14 @@
 //! lifetime = 30                      # days until the score is 0
 //! decay_speed = 2.0                  # 1 linear; > 1 drops early; < 1 holds, then drops
 //! threshold = 30                     # below this, not in blocklists
+//!
+//! [scoring.feedback]                 # members' feedback on alerts moves letters
+//! enabled = true                     # false: the letters as rated
+//! minimum_judged = 10                # resolved or false-positive alerts before any move
+//! lower_one_step_at = 0.3            # share of false positives: one step down
+//! lower_two_steps_at = 0.6           # two steps down (never below E)
+//! raise_one_step_at_most = 0.05      # at most this share: one step up (never to A)
+//! minimum_judged_to_raise = 20
 //! ```
 
 use std::collections::BTreeMap;
@@ -32,6 +40,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::decay::{DecayParameters, MAX_LIFETIME_DAYS};
+use super::feedback::{EffectiveReliability, FeedbackCounts, FeedbackRule, FeedbackRuleError};
 use super::kind::ObservableKind;
 use crate::config::Reliability;
 
@@ -127,6 +136,9 @@ pub struct ScoringModelConfig {
     pub sighting_cap: u8,
     /// Decay parameters per kind that differ from the defaults.
     pub decay: BTreeMap<ObservableKind, DecayOverride>,
+    /// How members' feedback on alerts moves a source's letter
+    /// ([`super::feedback`]).
+    pub feedback: FeedbackRule,
 }
 
 impl Default for ScoringModelConfig {
@@ -139,6 +151,7 @@ impl Default for ScoringModelConfig {
             sighting_doubt_removed: 0.2,
             sighting_cap: 95,
             decay: BTreeMap::new(),
+            feedback: FeedbackRule::default(),
         }
     }
 }
@@ -205,6 +218,8 @@ pub enum ScoringModelError {
         "`decay.{kind}.threshold` is {value}; write 1 to 100 (a threshold of 0 would keep an indicator for ever: give it a long lifetime instead)"
     )]
     Threshold { kind: ObservableKind, value: u8 },
+    #[error(transparent)]
+    Feedback(#[from] FeedbackRuleError),
 }
 
 /// The checked scoring model: build it from a [`ScoringModelConfig`] (or deserialize it
@@ -219,6 +234,7 @@ pub struct ScoringModel {
     pub(super) sighting_doubt_removed: f64,
     pub(super) sighting_cap: u8,
     decay: BTreeMap<ObservableKind, DecayParameters>,
+    feedback: FeedbackRule,
 }
 
 impl Default for ScoringModel {
@@ -244,6 +260,26 @@ impl ScoringModel {
     /// The least decayed score at which an indicator of `kind` is still used.
     pub fn threshold(&self, kind: ObservableKind) -> u8 {
         self.decay(kind).threshold
+    }
+
+    /// How members' feedback moves letters.
+    pub fn feedback_rule(&self) -> &FeedbackRule {
+        &self.feedback
+    }
+
+    /// Whether members' feedback moves letters at all; when not, there is no need to
+    /// read it.
+    pub fn weighs_feedback(&self) -> bool {
+        self.feedback.enabled
+    }
+
+    /// The letter scoring uses for a source rated `stated` whose alerts got `counts`.
+    pub fn effective_reliability(
+        &self,
+        stated: Reliability,
+        counts: &FeedbackCounts,
+    ) -> EffectiveReliability {
+        self.feedback.effective_reliability(stated, counts)
     }
 }
 
@@ -275,6 +311,7 @@ impl ScoringModelConfig {
         for (kind, parameters) in &model.decay {
             check_decay(*kind, parameters)?;
         }
+        model.feedback.check()?;
         Ok(model)
     }
 
@@ -302,6 +339,7 @@ impl ScoringModelConfig {
             sighting_doubt_removed: self.sighting_doubt_removed,
             sighting_cap: self.sighting_cap,
             decay,
+            feedback: self.feedback,
         }
     }
 }
@@ -396,6 +434,7 @@ impl From<ScoringModel> for ScoringModelConfig {
                     (*kind, written)
                 })
                 .collect(),
+            feedback: model.feedback,
         }
     }
 }
@@ -432,6 +471,33 @@ mod tests {
             toml::from_str(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
         assert_eq!(read, model);
         assert_eq!(read.decay(ObservableKind::Url).lifetime, 7.5);
+    }
+
+    #[test]
+    fn feedback_weighting_is_on_by_default_and_a_switch_turns_it_off() {
+        let counts = FeedbackCounts {
+            false_positive: 10,
+            ..FeedbackCounts::default()
+        };
+        let default = ScoringModel::default();
+        assert!(default.weighs_feedback());
+        assert_eq!(
+            default
+                .effective_reliability(Reliability::C, &counts)
+                .effective,
+            Reliability::E
+        );
+        let off: ScoringModel =
+            toml::from_str("[feedback]\nenabled = false").unwrap_or_else(|error| panic!("{error}"));
+        assert!(!off.weighs_feedback());
+        assert_eq!(
+            off.effective_reliability(Reliability::C, &counts).effective,
+            Reliability::C
+        );
+        let text = toml::to_string(&off).unwrap_or_else(|error| panic!("{error}"));
+        let read: ScoringModel =
+            toml::from_str(&text).unwrap_or_else(|error| panic!("{error}\n{text}"));
+        assert_eq!(read, off);
     }
 
     #[test]
@@ -504,6 +570,31 @@ mod tests {
                 vec!["corroboration_cap", "0 to 100"],
             ),
             ("corroboration_bonus = 5", vec!["corroboration_bonus"]),
+            (
+                "[feedback]\nminimum_judged = 0",
+                vec!["feedback.minimum_judged", "at least 1"],
+            ),
+            (
+                "[feedback]\nlower_one_step_at = 30",
+                vec!["feedback.lower_one_step_at", "is 30", "0.3 is 30 %"],
+            ),
+            (
+                "[feedback]\nlower_one_step_at = 0.7",
+                vec!["feedback.lower_two_steps_at", "(0.6)", "(0.7)"],
+            ),
+            (
+                "[feedback]\nraise_one_step_at_most = 0.5",
+                vec!["feedback.raise_one_step_at_most", "0.5"],
+            ),
+            (
+                "[feedback]\nminimum_judged_to_raise = 3",
+                vec!["feedback.minimum_judged_to_raise"],
+            ),
+            ("[feedback]\nenabled = \"no\"", vec!["enabled", "bool"]),
+            (
+                "[feedback]\nfalse_positive_weight = 2",
+                vec!["false_positive_weight", "minimum_judged"],
+            ),
         ];
         for (text, expected) in cases {
             let message = toml::from_str::<ScoringModel>(text)

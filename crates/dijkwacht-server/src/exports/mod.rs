@@ -47,6 +47,7 @@ use serde_json::{Map, Value};
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
 use crate::fusion_view::decayed_among;
+use crate::source_feedback::FeedbackBySource;
 use crate::state::AppState;
 use conditional::{EntityTag, ExportHeaders, file_name_part};
 use params::{Accepted, ExportParams};
@@ -322,11 +323,16 @@ async fn blocklist(
     let mut pages = PageCursor::new(query);
     let now = Timestamp::now();
     let sightings_visibility = visibility_filter(&caller.0, Action::Read);
+    // Members' feedback moves the sources' letters; read once for the whole list.
+    let feedback = FeedbackBySource::read(state.alerts(), &state.scoring)
+        .await
+        .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
     while let Some(page) = pages.next_page(&state).await? {
         // Indicators the fusion center scores leave blocklists once decayed.
         let decayed = decayed_among(
             state.store(),
             &state.scoring,
+            &feedback,
             &page,
             Some(sightings_visibility.clone()),
             now,

@@ -15,7 +15,9 @@
 //! Statistics count an organisation's alerts by status and severity; platform admins
 //! count every organisation's, or one's with `?organisation=`, and also see what
 //! members said of each fusion source's alerts (`feedback_by_source`), which names the
-//! sources and so is for them only. The counts are the store's `alert_counts`, which
+//! sources and so is for them only, with the letter the scoring model makes of it:
+//! the source's letter in `dijkwacht.toml`, moved by that feedback
+//! ([`crate::source_feedback`]), and why. The counts are the store's `alert_counts`, which
 //! knows no reader: they include TLP:RED alerts that do not name the caller — a number,
 //! never their content.
 
@@ -25,6 +27,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
+use dijkwacht_fusion::config::Reliability;
+use dijkwacht_fusion::scoring::ScoringModel;
 use dijkwacht_policy::{Member, Role};
 use dijkwacht_stix::Timestamp;
 use dijkwacht_stix::tlp::TlpLevel;
@@ -45,6 +49,7 @@ use crate::rest::access::{
 use crate::rest::extract::{
     ApiJson, ApiPath, ApiQuery, BodyRefusals, ErrorBody, SignInRefusals, invalid_field,
 };
+use crate::source_feedback;
 use crate::state::AppState;
 use params::parse_inbox_params;
 
@@ -164,7 +169,8 @@ pub struct AlertCountView {
     pub alerts: u64,
 }
 
-/// What members said of the alerts one fusion source's intelligence raised.
+/// What members said of the alerts one fusion source's intelligence raised, and what
+/// scoring makes of it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SourceFeedbackView {
     pub source: String,
@@ -175,11 +181,33 @@ pub struct SourceFeedbackView {
     pub resolved: u64,
     pub not_relevant: u64,
     pub false_positive: u64,
+    /// The source's Admiralty letter (A–F) in the operator's configuration; null when
+    /// the source is not (or no longer) configured.
+    pub reliability: Option<String>,
+    /// The letter scoring uses after this feedback (the same as `reliability` unless
+    /// the feedback moved it, or feedback weighting is off); null with `reliability`.
+    pub effective_reliability: Option<String>,
+    /// Why the effective letter is what it is, in words; null with `reliability`.
+    pub reliability_reason: Option<String>,
 }
 
-impl From<SourceFeedback> for SourceFeedbackView {
-    fn from(feedback: SourceFeedback) -> SourceFeedbackView {
+impl SourceFeedbackView {
+    /// The view of one source's feedback, scored by `model` when the operator's
+    /// letter for it is known.
+    fn new(
+        feedback: SourceFeedback,
+        rating: Option<Reliability>,
+        model: &ScoringModel,
+    ) -> SourceFeedbackView {
+        let effective = rating.map(|stated| {
+            model.effective_reliability(stated, &source_feedback::feedback_counts(&feedback))
+        });
         SourceFeedbackView {
+            reliability: rating.map(|letter| letter.letter().to_string()),
+            effective_reliability: effective
+                .as_ref()
+                .map(|effective| effective.effective.letter().to_string()),
+            reliability_reason: effective.as_ref().map(ToString::to_string),
             source: feedback.source,
             alerts: feedback.alerts,
             new: feedback.new,
@@ -204,7 +232,7 @@ pub struct AlertStatistics {
     /// The combinations that occur.
     pub cells: Vec<AlertCountView>,
     /// Platform admins only (null for everyone else): per fusion source, its alerts by
-    /// status, over every organisation.
+    /// status, over every organisation, and the letter scoring makes of them.
     pub feedback_by_source: Option<Vec<SourceFeedbackView>>,
 }
 
@@ -441,8 +469,20 @@ pub async fn alert_statistics(
             .feedback_by_source()
             .await
             .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
-        statistics.feedback_by_source =
-            Some(feedback.into_iter().map(SourceFeedbackView::from).collect());
+        let ratings = state
+            .source_ratings
+            .as_ref()
+            .map(|ratings| ratings.ratings())
+            .unwrap_or_default();
+        statistics.feedback_by_source = Some(
+            feedback
+                .into_iter()
+                .map(|feedback| {
+                    let rating = ratings.get(&feedback.source).copied();
+                    SourceFeedbackView::new(feedback, rating, &state.scoring)
+                })
+                .collect(),
+        );
     }
     Ok(Json(statistics))
 }

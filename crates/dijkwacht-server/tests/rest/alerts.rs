@@ -456,7 +456,8 @@ async fn statistics_count_the_organisations_alerts_and_sources_for_platform_admi
     );
     assert_eq!(
         counts["feedback_by_source"],
-        json!([{"source": "cisa-kev", "alerts": 7, "new": 6, "acknowledged": 0, "resolved": 0, "not_relevant": 0, "false_positive": 1}])
+        json!([{"source": "cisa-kev", "alerts": 7, "new": 6, "acknowledged": 0, "resolved": 0, "not_relevant": 0, "false_positive": 1,
+                 "reliability": null, "effective_reliability": null, "reliability_reason": null}])
     );
     let (_, counts) = send(world.as_user(
         ADMIN,

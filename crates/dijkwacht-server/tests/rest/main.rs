@@ -10,6 +10,7 @@ mod misp;
 mod objects;
 mod openapi;
 mod sightings;
+mod source_feedback;
 mod stream;
 mod tokens;
 
@@ -84,6 +85,12 @@ fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
 
 impl World {
     pub async fn start() -> World {
+        World::start_with(|_| {}).await
+    }
+
+    /// A world whose server state `configure` changes before it serves (the scoring
+    /// model, the operator's source letters).
+    pub async fn start_with(configure: impl FnOnce(&mut AppState)) -> World {
         let folder = ok(tempfile::tempdir());
         let store = ok(SqliteStore::open(&folder.path().join("dijkwacht.sqlite")));
         let audit_path = folder.path().join("audit.log");
@@ -99,6 +106,7 @@ impl World {
             recheck: Duration::ZERO,
             keep_alive: Duration::from_secs(1),
         };
+        configure(&mut state);
         let alerts_changed = Arc::clone(&state.alerts_changed);
         let listener = ok(tokio::net::TcpListener::bind("127.0.0.1:0").await);
         let address = ok(listener.local_addr());

@@ -13,6 +13,7 @@ use std::path::Path;
 use dijkwacht_fusion::config::{FusionConfig, Reliability, SourceConfig, SourceKind};
 use dijkwacht_fusion::scoring::ScoringModel;
 use dijkwacht_server::fusion_view::fusion_facts;
+use dijkwacht_server::source_feedback::FeedbackBySource;
 use dijkwacht_stix::timestamp::Timestamp;
 use dijkwacht_store::{ObjectQuery, Store, VersionSelection};
 use dijkwacht_store_sqlite::SqliteStore;
@@ -249,11 +250,12 @@ async fn print_fused(store: &SqliteStore, model: &ScoringModel) -> anyhow::Resul
         ..ObjectQuery::default()
     };
     let now = Timestamp::now();
+    let feedback = FeedbackBySource::read(store, model).await?;
     let mut rows = Vec::new();
     let (mut scored, mut actionable, mut correlated) = (0usize, 0usize, 0usize);
     loop {
         let page = store.query(query.clone()).await?;
-        let facts = fusion_facts(store, model, &page.objects, None, now).await?;
+        let facts = fusion_facts(store, model, &feedback, &page.objects, None, now).await?;
         for stored in &page.objects {
             let Some(facts) = facts.get(&stored.id) else {
                 continue;

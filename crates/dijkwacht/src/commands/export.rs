@@ -16,6 +16,7 @@ use dijkwacht_export::misp::{MispFeedOptions, build_misp_feed, write_misp_feed};
 use dijkwacht_export::{ExportReport, IndicatorFilter};
 use dijkwacht_policy::{Action, Caller, Member, OrgId, UserId, visibility_filter};
 use dijkwacht_server::fusion_view::decayed_among;
+use dijkwacht_server::source_feedback::FeedbackBySource;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store::{ObjectQuery, Store, StoredObject, VersionSelection};
@@ -143,12 +144,17 @@ pub async fn run(data: &DataDir, options: &ExportArgs) -> anyhow::Result<ExitCod
             let mut builder = BlocklistBuilder::new(filter);
             let scoring = crate::fusion::load_config(data.root())?.scoring_model()?;
             let now = Timestamp::now();
+            // Members' feedback moves the sources' letters; read once for the export.
+            let feedback = FeedbackBySource::read(&store, &scoring)
+                .await
+                .context("reading the feedback on each source's alerts failed")?;
             let store_ref: &dyn Store = &store;
             for_each_page(store_ref, query, async |page| {
                 // Indicators the fusion center scores leave blocklists once decayed.
-                let decayed = decayed_among(store_ref, &scoring, page, sightings.clone(), now)
-                    .await
-                    .context("scoring indicators failed")?;
+                let decayed =
+                    decayed_among(store_ref, &scoring, &feedback, page, sightings.clone(), now)
+                        .await
+                        .context("scoring indicators failed")?;
                 builder.exclude_decayed(decayed);
                 builder.add_page(page);
                 Ok(())

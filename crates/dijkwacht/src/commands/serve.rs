@@ -12,12 +12,13 @@ use dijkwacht_fusion::scoring::ScoringModel;
 use dijkwacht_server::limits::{DEFAULT_PAGE_SIZE, Limits, RateLimit};
 use dijkwacht_server::metrics::MetricsSource;
 use dijkwacht_server::serving::ServeOptions;
+use dijkwacht_server::source_feedback::SourceRatings;
 use dijkwacht_server::tls::TlsConfig;
 use dijkwacht_server::{AppState, Backend};
 
 use crate::cli::ServeArgs;
 use crate::data_dir::DataDir;
-use crate::fusion::metrics::SourceMetrics;
+use crate::fusion::metrics::{ConfiguredRatings, SourceMetrics};
 
 pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCode> {
     let options = serve_options(arguments)?;
@@ -54,6 +55,9 @@ pub async fn run(data: &DataDir, arguments: &ServeArgs) -> anyhow::Result<ExitCo
         options,
         FusionServing {
             metrics: Some(metrics),
+            ratings: Some(Arc::new(ConfiguredRatings {
+                data_root: data.root().to_path_buf(),
+            })),
             scoring: Arc::new(scheduled.scoring_model()?),
             alerts: Some((data.root().to_path_buf(), data.open()?)),
         },
@@ -111,11 +115,13 @@ fn serve_options(arguments: &ServeArgs) -> anyhow::Result<ServeOptions> {
 }
 
 /// Binds `listen`, tells `announce` the bound address, and serves until Ctrl-C.
-/// What the fusion center adds to a server: its sources' health in `/metrics` and the
+/// What the fusion center adds to a server: its sources' health in `/metrics`, their
+/// letters as configured (for reporting what members' feedback makes of them) and the
 /// scoring model indicators are read with.
 #[derive(Default)]
 pub struct FusionServing {
     pub metrics: Option<Arc<dyn MetricsSource>>,
+    pub ratings: Option<Arc<dyn SourceRatings>>,
     pub scoring: Arc<ScoringModel>,
     /// Where the alert worker runs (`data folder`, its own store connection): matching
     /// and delivery beside the server.
@@ -148,6 +154,7 @@ pub async fn serve_store(
         )
     })?;
     state.metrics = fusion.metrics;
+    state.source_ratings = fusion.ratings;
     state.scoring = fusion.scoring;
     let worker = fusion.alerts.map(|(data_root, store)| {
         tokio::spawn(crate::alerts::worker::run_alert_worker(

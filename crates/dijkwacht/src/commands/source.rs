@@ -1,6 +1,9 @@
 //! `dijkwacht source add|list|run|status|remove`: the fusion center's sources for
 //! operators. Sources live in `dijkwacht.toml` in the data folder (which an operator
-//! may also edit by hand); their progress and health in `sources/<name>.json`.
+//! may also edit by hand); their progress and health in `sources/<name>.json`; what
+//! members said of their alerts in the store, from which `status` shows the letter
+//! scoring uses (`dijkwacht_fusion::scoring::feedback`) and why, so an operator sees
+//! a source losing trust before deciding to re-rate or drop it.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -10,7 +13,10 @@ use anyhow::{Context, bail};
 use dijkwacht_fusion::config::{
     AuthConfig, FusionConfig, Interval, Reliability, SourceConfig, SourceKind,
 };
+use dijkwacht_fusion::scoring::FeedbackCounts;
+use dijkwacht_server::source_feedback::FeedbackBySource;
 use dijkwacht_stix::timestamp::Timestamp;
+use dijkwacht_store::alerts::Alerts;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -26,7 +32,7 @@ pub async fn run(data: &DataDir, command: SourceCommand) -> anyhow::Result<ExitC
         SourceCommand::Add(options) => add(data, &options),
         SourceCommand::List => list(data),
         SourceCommand::Run { names } => run_sources(data, &names).await,
-        SourceCommand::Status { format } => status(data, format),
+        SourceCommand::Status { format } => status(data, format).await,
         SourceCommand::Remove { name } => remove(data, &name),
     }
 }
@@ -239,19 +245,46 @@ fn ago(time: &str) -> String {
     }
 }
 
-fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
+/// What members said of each source's alerts; none before there is a store.
+async fn feedback_of_sources(data: &DataDir) -> anyhow::Result<FeedbackBySource> {
+    if !data.store_path().exists() {
+        return Ok(FeedbackBySource::none());
+    }
+    let tally = data
+        .open()?
+        .feedback_by_source()
+        .await
+        .context("cannot read the feedback on each source's alerts")?;
+    Ok(FeedbackBySource::from_tally(&tally))
+}
+
+fn alerts_json(counts: &FeedbackCounts) -> serde_json::Value {
+    json!({
+        "total": counts.alerts(),
+        "new": counts.new,
+        "acknowledged": counts.acknowledged,
+        "resolved": counts.resolved,
+        "not_relevant": counts.not_relevant,
+        "false_positive": counts.false_positive,
+    })
+}
+
+async fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let config = load_config(data.root())?;
+    let model = config.scoring_model()?;
+    let feedback = feedback_of_sources(data).await?;
     let states = StateFolder::new(data.root());
     let mut rows = Vec::new();
     for source in &config.sources {
         let state = states.load(&source.name)?;
         let healthy = state.is_healthy();
-        rows.push((source, state, healthy));
+        let trust = feedback.effective(&model, &source.name, source.reliability);
+        rows.push((source, state, healthy, trust));
     }
     if format == OutputFormat::Json {
         let sources: Vec<_> = rows
             .iter()
-            .map(|(source, state, healthy)| {
+            .map(|(source, state, healthy, trust)| {
                 json!({
                     "name": source.name,
                     "kind": source.kind.name(),
@@ -262,6 +295,10 @@ fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
                     "last_error": state.last_error,
                     "last_error_at": state.last_error_at,
                     "last_report": state.last_report,
+                    "alerts": alerts_json(&trust.counts),
+                    "reliability": trust.stated.letter().to_string(),
+                    "effective_reliability": trust.effective.letter().to_string(),
+                    "reliability_reason": trust.to_string(),
                 })
             })
             .collect();
@@ -274,7 +311,7 @@ fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
     if rows.is_empty() {
         println!("no sources; add one with `dijkwacht source add`");
     }
-    for (source, state, healthy) in &rows {
+    for (source, state, healthy, trust) in &rows {
         let health = match (&state.last_success, healthy) {
             (None, _) if state.last_error.is_none() => "never run".to_owned(),
             (_, true) => "ok".to_owned(),
@@ -295,6 +332,25 @@ fn status(data: &DataDir, format: OutputFormat) -> anyhow::Result<ExitCode> {
                 report.new_versions,
                 report.duplicates,
                 report.problem_count
+            );
+        }
+        let counts = &trust.counts;
+        if counts.alerts() > 0 {
+            println!(
+                "  alerts {}: {} new, {} acknowledged, {} resolved, {} not relevant, {} false positive",
+                counts.alerts(),
+                counts.new,
+                counts.acknowledged,
+                counts.resolved,
+                counts.not_relevant,
+                counts.false_positive
+            );
+        }
+        if trust.differs() {
+            println!(
+                "  reliability {}, scored as {}: {trust}",
+                trust.stated.letter(),
+                trust.effective.letter()
             );
         }
     }

@@ -1,10 +1,15 @@
 //! The sources' health for `/metrics`: read from `dijkwacht.toml` and the state files
 //! at each scrape, so that a `source run` by hand shows as well as a scheduled one.
+//! Likewise the operator's letters ([`ConfiguredRatings`]), with which the server
+//! reports what members' feedback makes of each source (its alerts it counts itself).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use dijkwacht_fusion::config::Reliability;
 use dijkwacht_server::metrics::{MetricsSource, family, label};
+use dijkwacht_server::source_feedback::SourceRatings;
 use dijkwacht_stix::timestamp::Timestamp;
 
 use super::load_config;
@@ -13,6 +18,26 @@ use super::state::StateFolder;
 #[derive(Debug)]
 pub struct SourceMetrics {
     pub data_root: PathBuf,
+}
+
+/// Each source's letter as `dijkwacht.toml` gives it when asked, so an edited letter
+/// counts without a restart.
+#[derive(Debug)]
+pub struct ConfiguredRatings {
+    pub data_root: PathBuf,
+}
+
+impl SourceRatings for ConfiguredRatings {
+    fn ratings(&self) -> BTreeMap<String, Reliability> {
+        let Ok(config) = load_config(&self.data_root) else {
+            return BTreeMap::new();
+        };
+        config
+            .sources
+            .into_iter()
+            .map(|source| (source.name, source.reliability))
+            .collect()
+    }
 }
 
 fn seconds(time: Option<&String>) -> Option<f64> {

@@ -15,6 +15,7 @@ mod serving;
 mod sharing;
 mod sources;
 mod sources_csaf;
+mod sources_feedback;
 mod sources_taxii;
 mod stix;
 mod taxii;

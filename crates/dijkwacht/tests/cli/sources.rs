@@ -413,6 +413,11 @@ fn serve_runs_sources_on_their_schedule_and_shows_their_health_in_metrics() {
         "{metrics}"
     );
     assert!(metrics.contains("dijkwacht_source_healthy{source=\"broken\",kind=\"stix\"} 0"));
+    // The letters come from dijkwacht.toml; without alerts, feedback moves none.
+    assert!(
+        metrics.contains("dijkwacht_source_reliability_steps{source=\"apt1\"} 0"),
+        "{metrics}"
+    );
     // No error text or URL reaches the page: neither in the help texts nor in any
     // metric's name or labels (the values are numbers, whose digits may spell anything).
     for line in metrics.lines() {
