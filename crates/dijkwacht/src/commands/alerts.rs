@@ -303,6 +303,7 @@ pub fn alert_json(alert: &AlertRecord) -> Value {
         "created": Timestamp::from_unix_micros(alert.created_at).to_taxii_string(),
         "updated": Timestamp::from_unix_micros(alert.updated_at).to_taxii_string(),
         "object_ids": alert.object_ids,
+        "sources": alert.sources,
         "body": alert.body,
     })
 }
