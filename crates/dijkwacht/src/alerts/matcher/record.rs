@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dijkwacht_alerts::alert::{self, AlertDraft};
-use dijkwacht_directory::Sector;
+use dijkwacht_directory::{CommunityKind, Sector};
 use dijkwacht_policy::{Action, Caller, Filter, Member, OrgId, Role, UserId, visibility_filter};
 use dijkwacht_store::alerts::Alerts;
 use dijkwacht_store::alerts::{
@@ -29,6 +29,8 @@ const DIGEST_HOUR: i64 = 6;
 #[derive(Debug, Default)]
 pub struct Audience {
     callers: BTreeMap<String, Caller>,
+    /// Each organisation's supply-chain communities (as a participant or partner).
+    chains: BTreeMap<String, BTreeSet<String>>,
     organisations: BTreeMap<String, Organisation>,
     users: BTreeMap<String, Vec<User>>,
     modes: BTreeMap<String, NotificationMode>,
@@ -48,6 +50,22 @@ impl Audience {
                 .entry(user.organisation.clone())
                 .or_default()
                 .push(user);
+        }
+        let chains: BTreeSet<String> = store
+            .communities()
+            .await?
+            .into_iter()
+            .filter(|community| community.kind == CommunityKind::SupplyChain)
+            .map(|community| community.name)
+            .collect();
+        for membership in store.memberships().await? {
+            if membership.stage.is_member() && chains.contains(&membership.community) {
+                audience
+                    .chains
+                    .entry(membership.organisation)
+                    .or_default()
+                    .insert(membership.community);
+            }
         }
         for preference in store.notifications().await? {
             audience.modes.insert(preference.user, preference.mode);
@@ -77,7 +95,8 @@ impl Audience {
         Ok(caller)
     }
 
-    /// The organisations sharing a top sector with `organisation` (other than itself).
+    /// The organisations sharing a top sector or a supply chain with `organisation`
+    /// (other than itself).
     fn near(&self, organisation: &str) -> Vec<&str> {
         let Some(own) = self.organisations.get(organisation) else {
             return Vec::new();
@@ -87,10 +106,18 @@ impl Audience {
             .iter()
             .filter(|sector| **sector != Sector::Other)
             .collect();
+        let no_chains = BTreeSet::new();
+        let chains = self.chains.get(organisation).unwrap_or(&no_chains);
         self.organisations
             .values()
             .filter(|other| other.name != organisation)
-            .filter(|other| other.sectors.iter().any(|sector| sectors.contains(sector)))
+            .filter(|other| {
+                other.sectors.iter().any(|sector| sectors.contains(sector))
+                    || self
+                        .chains
+                        .get(&other.name)
+                        .is_some_and(|theirs| !theirs.is_disjoint(chains))
+            })
             .map(|other| other.name.as_str())
             .collect()
     }
@@ -157,8 +184,8 @@ pub async fn named_readers(
     Ok(readers)
 }
 
-/// Whether organisations in `organisation`'s sectors sighted `object_id`, as far as
-/// `organisation` may read their sightings.
+/// Whether organisations in `organisation`'s sectors or supply chains sighted
+/// `object_id`, as far as `organisation` may read their sightings.
 pub async fn sighted_nearby(
     store: &SqliteStore,
     audience: &mut Audience,
