@@ -34,13 +34,17 @@ pub async fn match_now(store: &SqliteStore) -> anyhow::Result<MatchReport> {
         .context("matching intelligence against the asset profiles failed")
 }
 
-/// Matches what was just stored and says how many alerts it made; a failure is a
-/// warning (what was stored stays stored, and the next run matches it).
+/// Matches what was just stored and says how many alerts it made or raised; a failure
+/// is a warning (what was stored stays stored, and the next run matches it).
 pub async fn match_and_tell(store: &SqliteStore) {
     match match_now(store).await {
-        Ok(report) if report.new_alerts > 0 => println!(
+        Ok(report) if report.new_alerts > 0 && report.raised_alerts == 0 => println!(
             "alerts: {} new for the organisations it affects (`dijkwacht alerts list`)",
             report.new_alerts
+        ),
+        Ok(report) if report.new_alerts + report.raised_alerts > 0 => println!(
+            "alerts: {} new, {} raised for the organisations it affects (`dijkwacht alerts list`)",
+            report.new_alerts, report.raised_alerts
         ),
         Ok(_) => {}
         Err(error) => eprintln!("warning: {error:#}; `dijkwacht alerts run` tries again"),
