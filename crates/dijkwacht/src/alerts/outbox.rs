@@ -231,7 +231,9 @@ async fn finish(
 ) -> Result<(), OutboxError> {
     let now = SystemTime::now();
     let at = micros(now);
-    let stored = match outcome.next_step(delivery.attempts, now) {
+    // The store counts this attempt when it records it; the schedule wants it counted.
+    let attempts_so_far = delivery.attempts.saturating_add(1);
+    let stored = match outcome.next_step(attempts_so_far, now) {
         NextStep::Done => {
             report.delivered += 1;
             StoredOutcome::Delivered { at }
