@@ -2,6 +2,8 @@
 //! temporary folder, real HTTP on 127.0.0.1, and the STIX corpora of ../shared/data.
 //! One test binary; the modules follow the commands' concerns.
 
+mod alerts;
+mod alerts_delivery;
 mod alerts_economy;
 mod crash;
 mod directory;
