@@ -76,7 +76,14 @@ pub enum AlertsCommand {
     /// Match the intelligence and profiles that changed since the last run now.
     Run,
     /// Send the deliveries that are due now (webhooks, e-mail), once.
-    Deliver,
+    Deliver {
+        /// Deliver as if it were this instant (RFC 3339 in UTC, e.g.
+        /// 2026-12-01T06:00:00Z): what is due by then is sent now, and the attempts are
+        /// recorded and retried from then on. For trying out digests and retries; leave
+        /// it out in normal use.
+        #[arg(long, value_name = "TIMESTAMP")]
+        at: Option<String>,
+    },
     /// Manage an organisation's webhooks.
     #[command(subcommand)]
     Webhook(WebhookCommand),

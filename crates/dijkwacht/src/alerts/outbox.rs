@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::StoreError;
@@ -69,7 +69,29 @@ pub enum OutboxError {
     Webhook(String),
 }
 
-/// Sends every delivery due at `now`, in passes of [`BATCH`].
+/// The clock of one pass: `now` when the pass began, moving on with real time. Attempts
+/// are recorded, and retries scheduled, by it — so a pass told another time (`alerts
+/// deliver --at`) keeps to that time throughout.
+struct PassClock {
+    start: SystemTime,
+    started: Instant,
+}
+
+impl PassClock {
+    fn starting_at(now: i64) -> PassClock {
+        PassClock {
+            start: UNIX_EPOCH + Duration::from_micros(u64::try_from(now).unwrap_or(0)),
+            started: Instant::now(),
+        }
+    }
+
+    fn now(&self) -> SystemTime {
+        self.start + self.started.elapsed()
+    }
+}
+
+/// Sends every delivery due at `now`, in passes of [`BATCH`]; attempts are recorded at
+/// `now` plus the time the pass has taken.
 pub async fn deliver_due(
     store: &SqliteStore,
     smtp: Option<&SmtpSettings>,
@@ -86,6 +108,7 @@ pub async fn deliver_due(
     };
     let webhooks = WebhookSender::new(WebhookLimits::default())
         .map_err(|error| OutboxError::Webhook(error.to_string()))?;
+    let clock = PassClock::starting_at(now);
     let mut report = DeliveryReport::default();
     let mut users: Option<BTreeMap<String, String>> = None;
     loop {
@@ -96,7 +119,7 @@ pub async fn deliver_due(
             match &delivery.channel {
                 DeliveryChannel::Webhook(webhook) => {
                     let outcome = send_webhook(store, &webhooks, *webhook, &delivery).await?;
-                    finish(store, &delivery, outcome, &mut report).await?;
+                    finish(store, &delivery, outcome, clock.now(), &mut report).await?;
                 }
                 DeliveryChannel::Email(user) => {
                     mail_by_user.entry(user.clone()).or_default().push(delivery);
@@ -125,7 +148,7 @@ pub async fn deliver_due(
                 .unwrap_or_default();
             let outcome = send_mail(store, sender, &user, &organisation, &deliveries).await?;
             for delivery in &deliveries {
-                finish(store, delivery, outcome.clone(), &mut report).await?;
+                finish(store, delivery, outcome.clone(), clock.now(), &mut report).await?;
             }
         }
         if claimed_count < BATCH {
@@ -226,11 +249,13 @@ async fn finish(
     store: &SqliteStore,
     delivery: &DeliveryRecord,
     outcome: DeliveryOutcome,
+    now: SystemTime,
     report: &mut DeliveryReport,
 ) -> Result<(), OutboxError> {
-    let now = SystemTime::now();
     let at = micros(now);
-    let stored = match outcome.next_step(delivery.attempts, now) {
+    // The store counts this attempt when it records it; the schedule wants it counted.
+    let attempts_so_far = delivery.attempts.saturating_add(1);
+    let stored = match outcome.next_step(attempts_so_far, now) {
         NextStep::Done => {
             report.delivered += 1;
             StoredOutcome::Delivered { at }

@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 use dijkwacht_directory::check_email;
 use dijkwacht_stix::Timestamp;
 use dijkwacht_store::alerts::{
-    AlertQuery, AlertRecord, AlertStatus, Alerts, NewWebhook, NotificationMode, Severity,
-    StatusChange, WebhookSecret,
+    AlertQuery, AlertRecord, AlertStatus, Alerts, DeliveryChannel, DeliveryRecord, DeliveryState,
+    NewWebhook, NotificationMode, Severity, StatusChange, WebhookSecret,
 };
 use dijkwacht_store::directory::Directory;
 use dijkwacht_store_sqlite::SqliteStore;
@@ -34,13 +34,17 @@ pub async fn match_now(store: &SqliteStore) -> anyhow::Result<MatchReport> {
         .context("matching intelligence against the asset profiles failed")
 }
 
-/// Matches what was just stored and says how many alerts it made; a failure is a
-/// warning (what was stored stays stored, and the next run matches it).
+/// Matches what was just stored and says how many alerts it made or raised; a failure
+/// is a warning (what was stored stays stored, and the next run matches it).
 pub async fn match_and_tell(store: &SqliteStore) {
     match match_now(store).await {
-        Ok(report) if report.new_alerts > 0 => println!(
+        Ok(report) if report.new_alerts > 0 && report.raised_alerts == 0 => println!(
             "alerts: {} new for the organisations it affects (`dijkwacht alerts list`)",
             report.new_alerts
+        ),
+        Ok(report) if report.new_alerts + report.raised_alerts > 0 => println!(
+            "alerts: {} new, {} raised for the organisations it affects (`dijkwacht alerts list`)",
+            report.new_alerts, report.raised_alerts
         ),
         Ok(_) => {}
         Err(error) => eprintln!("warning: {error:#}; `dijkwacht alerts run` tries again"),
@@ -89,11 +93,17 @@ pub async fn run(data: &DataDir, command: AlertsCommand) -> anyhow::Result<ExitC
             let Some(alert) = store.alert(&id).await? else {
                 bail!("there is no alert '{id}'");
             };
+            let deliveries = store.deliveries(&id).await?;
             match format {
                 OutputFormat::Json => {
-                    println!("{}", serde_json::to_string_pretty(&alert_json(&alert))?)
+                    let mut shown = alert_json(&alert);
+                    shown["deliveries"] = deliveries.iter().map(delivery_json).collect();
+                    println!("{}", serde_json::to_string_pretty(&shown)?)
                 }
-                OutputFormat::Text => print!("{}", describe(&alert, &language)?),
+                OutputFormat::Text => {
+                    print!("{}", describe(&alert, &language)?);
+                    print!("{}", describe_deliveries(&deliveries, &language));
+                }
             }
         }
         AlertsCommand::Feedback {
@@ -153,10 +163,20 @@ pub async fn run(data: &DataDir, command: AlertsCommand) -> anyhow::Result<ExitC
                 report.not_readable
             );
         }
-        AlertsCommand::Deliver => {
+        AlertsCommand::Deliver { at } => {
+            let now = match at {
+                Some(text) => Timestamp::parse(&text)
+                    .map_err(|problem| {
+                        anyhow::anyhow!(
+                            "--at '{text}' is not a timestamp: {problem}; write e.g. 2026-12-01T06:00:00Z"
+                        )
+                    })?
+                    .unix_micros(),
+                None => now_micros(),
+            };
             let config = crate::fusion::load_config(data.root())?;
             let smtp = outbox::smtp_settings(&config)?;
-            let report = outbox::deliver_due(&store, smtp.as_ref(), now_micros()).await?;
+            let report = outbox::deliver_due(&store, smtp.as_ref(), now).await?;
             println!("{report}");
         }
         AlertsCommand::Webhook(command) => webhook(data, &store, command).await?,
@@ -306,6 +326,62 @@ pub fn alert_json(alert: &AlertRecord) -> Value {
         "sources": alert.sources,
         "body": alert.body,
     })
+}
+
+/// A delivery as `alerts show --format json` lists it: where it goes, how it stands,
+/// and the receiver's words after a failed attempt.
+fn delivery_json(delivery: &DeliveryRecord) -> Value {
+    let time = |micros: i64| Timestamp::from_unix_micros(micros).to_taxii_string();
+    json!({
+        "id": delivery.id,
+        "channel": channel_name(&delivery.channel),
+        "state": delivery.state.as_str(),
+        "attempts": delivery.attempts,
+        "next_attempt": (delivery.state == DeliveryState::Pending).then(|| time(delivery.not_before)),
+        "last_attempt": delivery.last_attempt_at.map(time),
+        "last_error": delivery.last_error,
+        "finished": delivery.finished_at.map(time),
+    })
+}
+
+fn channel_name(channel: &DeliveryChannel) -> String {
+    match channel {
+        DeliveryChannel::Webhook(id) => format!("webhook {id}"),
+        DeliveryChannel::Email(user) => format!("e-mail {user}"),
+    }
+}
+
+/// The deliveries of an alert, one line each, under a heading in `language`.
+fn describe_deliveries(deliveries: &[DeliveryRecord], language: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if deliveries.is_empty() {
+        return out;
+    }
+    let heading = if language == "nl" {
+        "Bezorging"
+    } else {
+        "Deliveries"
+    };
+    let _ = writeln!(out, "\n{heading}:");
+    for delivery in deliveries {
+        let _ = write!(
+            out,
+            "- {}: {}, {} attempt(s)",
+            channel_name(&delivery.channel),
+            delivery.state.as_str(),
+            delivery.attempts
+        );
+        if delivery.state == DeliveryState::Pending {
+            let next = Timestamp::from_unix_micros(delivery.not_before).to_taxii_string();
+            let _ = write!(out, ", next at {next}");
+        }
+        if let Some(error) = &delivery.last_error {
+            let _ = write!(out, "; last error: {error}");
+        }
+        let _ = writeln!(out);
+    }
+    out
 }
 
 /// An alert as a member reads it, in `language` (nl or en).

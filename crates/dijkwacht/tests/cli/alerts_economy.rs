@@ -21,7 +21,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::run_ok;
+use crate::{add_fusion_source, run_ok, share_last_source_publicly};
 
 const SECTORS: [&str; 9] = [
     "agri-food",
@@ -524,32 +524,13 @@ fn a_synthetic_economy_gets_every_alert_it_should_and_few_it_should_not() {
         );
     }
     let kev = write(&feeds, "kev.json", &kev_catalogue().to_string());
-    let csaf_path = csaf.display().to_string();
-    let config_path = data.join("dijkwacht.toml");
     // Each source shares with everyone, by a route rule after its own table.
     for (name, kind, path) in [
-        ("economy-csaf", "csaf", csaf_path.as_str()),
-        ("economy-kev", "kev", kev.as_str()),
+        ("economy-csaf", "csaf", csaf.as_path()),
+        ("economy-kev", "kev", Path::new(&kev)),
     ] {
-        run_ok(
-            &data,
-            &[
-                "source",
-                "add",
-                name,
-                "--kind",
-                kind,
-                "--path",
-                path,
-                "--as",
-                "fusion",
-                "--reliability",
-                "B",
-            ],
-        );
-        let mut config = std::fs::read_to_string(&config_path).expect("the source configuration");
-        config.push_str("\n[[source.route]]\nscope = \"public\"\ntlp = \"clear\"\n");
-        std::fs::write(&config_path, config).expect("the route is written");
+        add_fusion_source(&data, name, kind, path, "B", &[]);
+        share_last_source_publicly(&data);
     }
     // The KEV catalogue first: an advisory that comes later about a CVE in it says
     // the vulnerability is exploited.

@@ -2,6 +2,8 @@
 //! temporary folder, real HTTP on 127.0.0.1, and the STIX corpora of ../shared/data.
 //! One test binary; the modules follow the commands' concerns.
 
+mod alerts;
+mod alerts_delivery;
 mod alerts_economy;
 mod alerts_red;
 mod crash;
@@ -112,27 +114,34 @@ pub fn add_water_source(
     reliability: &str,
     tlp: &str,
 ) {
+    let sharing = ["--community", "water", "--tlp", tlp];
+    add_fusion_source(data, name, kind, path, reliability, &sharing);
+}
+
+/// A source of `kind` read from `path`, published as `fusion` with `reliability` and
+/// the `sharing` flags of `source add`.
+pub fn add_fusion_source(
+    data: &Path,
+    name: &str,
+    kind: &str,
+    path: &Path,
+    reliability: &str,
+    sharing: &[&str],
+) {
     let path = path.display().to_string();
-    run_ok(
-        data,
-        &[
-            "source",
-            "add",
-            name,
-            "--kind",
-            kind,
-            "--path",
-            &path,
-            "--community",
-            "water",
-            "--tlp",
-            tlp,
-            "--as",
-            "fusion",
-            "--reliability",
-            reliability,
-        ],
-    );
+    let mut arguments = vec!["source", "add", name, "--kind", kind, "--path", &path];
+    arguments.extend_from_slice(sharing);
+    arguments.extend(["--as", "fusion", "--reliability", reliability]);
+    run_ok(data, &arguments);
+}
+
+/// Makes the source added last share with everyone, by a route rule after its table
+/// in `dijkwacht.toml`.
+pub fn share_last_source_publicly(data: &Path) {
+    let config_path = data.join("dijkwacht.toml");
+    let mut config = std::fs::read_to_string(&config_path).expect("the source configuration");
+    config.push_str("\n[[source.route]]\nscope = \"public\"\ntlp = \"clear\"\n");
+    std::fs::write(&config_path, config).expect("the route is written");
 }
 
 pub fn text(bytes: &[u8]) -> String {

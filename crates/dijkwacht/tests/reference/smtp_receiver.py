@@ -8,8 +8,9 @@ Recipients are refused by their local part, so that one server tests refusals to
   unknown...@  → 550 5.1.1 <address>: no such user here   (permanent)
   busy...@     → 451 4.7.1 <address>: mailbox busy, try again later   (transient)
 
-Usage: python smtp_receiver.py FOLDER
-Prints "listening 127.0.0.1 PORT" once bound (the system picks the port), then serves
+Usage: python smtp_receiver.py FOLDER [PORT]
+Prints "listening 127.0.0.1 PORT" once bound (the system picks the port unless one is
+given: a test that took a server down brings it back on the same port), then serves
 until its standard input closes or it is ended.
 """
 import asyncio
@@ -62,10 +63,11 @@ class SaveToFolder:
 
 async def main():
     folder = sys.argv[1]
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     handler = SaveToFolder(folder)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="receiver.test"), "127.0.0.1", 0
+        lambda: SMTP(handler, hostname="receiver.test"), "127.0.0.1", port
     )
     port = server.sockets[0].getsockname()[1]
     print(f"listening 127.0.0.1 {port}", flush=True)

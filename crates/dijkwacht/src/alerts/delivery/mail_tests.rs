@@ -1,14 +1,13 @@
 //! E-mail delivery against a real SMTP server on 127.0.0.1: aiosmtpd (PyPI, from the
 //! reference-tool environment that scripts/test.sh makes) run by
-//! `tests/reference/smtp_receiver.py`, which saves every message it takes as JSON and
+//! `tests/reference/smtp_receiver.py` (handled by `tests/support/smtp_receiver.rs`,
+//! shared with the CLI tests), which saves every message it takes as JSON and
 //! refuses `unknown…@` recipients with 550 and `busy…@` ones with 451. Without that
 //! environment these tests are skipped on a laptop, with the reason printed; under CI
 //! (`CI` set) they fail instead. The tests that need no server (a closed port, a
 //! server that never speaks, the TLP refusals) always run.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use dijkwacht_stix::tlp::TlpLevel;
@@ -22,6 +21,10 @@ use super::outcome::DeliveryOutcome;
 use super::policy::{Channel, DeliveryRefused};
 use super::test_support::{SilentServer, closed_port};
 
+#[path = "../../../tests/support/smtp_receiver.rs"]
+mod smtp_receiver;
+use smtp_receiver::{SmtpReceiver, has_aiosmtpd};
+
 const ALICE: &str = "alice@waterbedrijf.example";
 
 /// The Python of the reference tools, with aiosmtpd importable; `None` (skip) on a
@@ -34,12 +37,7 @@ fn python_with_aiosmtpd() -> Option<PathBuf> {
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-reference/bin/python");
             venv.exists().then_some(venv)
         });
-    let importable = python.as_ref().is_some_and(|python| {
-        Command::new(python)
-            .args(["-c", "import aiosmtpd"])
-            .output()
-            .is_ok_and(|output| output.status.success())
-    });
+    let importable = python.as_deref().is_some_and(has_aiosmtpd);
     if importable {
         return python;
     }
@@ -53,77 +51,14 @@ fn python_with_aiosmtpd() -> Option<PathBuf> {
     None
 }
 
-/// A running `smtp_receiver.py` and the folder it saves messages in; ended on drop.
-struct SmtpReceiver {
-    child: Child,
-    port: u16,
-    folder: tempfile::TempDir,
+/// A receiver on a free port, or `None` (skip) without the reference Python.
+fn start_receiver() -> Option<SmtpReceiver> {
+    Some(SmtpReceiver::start(&python_with_aiosmtpd()?, None))
 }
 
-impl SmtpReceiver {
-    fn start() -> Option<SmtpReceiver> {
-        let python = python_with_aiosmtpd()?;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/smtp_receiver.py");
-        let folder = tempfile::tempdir().expect("a temporary folder");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(folder.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the SMTP receiver starts");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("piped stdout");
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the receiver says where it listens");
-        let port = line
-            .trim()
-            .strip_prefix("listening 127.0.0.1 ")
-            .and_then(|port| port.parse().ok());
-        let Some(port) = port else {
-            let _ = child.kill();
-            panic!("the SMTP receiver did not start: {line:?}");
-        };
-        Some(SmtpReceiver {
-            child,
-            port,
-            folder,
-        })
-    }
-
-    fn sender(&self) -> MailSender {
-        let config = SmtpConfig::loopback_for_tests(self.port, Duration::from_secs(10));
-        MailSender::new(&config).expect("a plain transport to 127.0.0.1")
-    }
-
-    /// Every message taken so far, in order.
-    fn messages(&self) -> Vec<Value> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.folder.path())
-            .expect("the receiver's folder")
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| {
-                path.extension()
-                    .is_some_and(|extension| extension == "json")
-            })
-            .collect();
-        paths.sort();
-        paths
-            .iter()
-            .map(|path| {
-                let text = std::fs::read_to_string(path).expect("a saved message");
-                serde_json::from_str(&text).expect("JSON from the receiver")
-            })
-            .collect()
-    }
-}
-
-impl Drop for SmtpReceiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn sender_for(receiver: &SmtpReceiver) -> MailSender {
+    let config = SmtpConfig::loopback_for_tests(receiver.port, Duration::from_secs(10));
+    MailSender::new(&config).expect("a plain transport to 127.0.0.1")
 }
 
 fn user(address: &str, organisation: &str) -> MailRecipient {
@@ -139,11 +74,11 @@ fn body_of(message: &Value) -> &str {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_arrives_addressed_labelled_and_in_both_languages() {
-    let Some(receiver) = SmtpReceiver::start() else {
+    let Some(receiver) = start_receiver() else {
         return;
     };
     let alert = router_alert(TlpLevel::Amber);
-    let outcome = send_alert(&receiver.sender(), &alice(), "delivery-0001", &alert).await;
+    let outcome = send_alert(&sender_for(&receiver), &alice(), "delivery-0001", &alert).await;
     assert!(
         matches!(&outcome, DeliveryOutcome::Delivered { receipt } if receipt.starts_with("250")),
         "{outcome:?}"
@@ -187,7 +122,7 @@ async fn an_alert_arrives_addressed_labelled_and_in_both_languages() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daily_digest_arrives_as_one_message_with_every_alert() {
-    let Some(receiver) = SmtpReceiver::start() else {
+    let Some(receiver) = start_receiver() else {
         return;
     };
     let mut second = router_alert(TlpLevel::Green);
@@ -196,8 +131,7 @@ async fn a_daily_digest_arrives_as_one_message_with_every_alert() {
     second.title_en = "Your address range is scanned".to_owned();
     let alerts: Vec<OutgoingAlert> = vec![router_alert(TlpLevel::Amber), second];
     let digest = Digest::new(DigestPeriod::Daily, &alerts).expect("two alerts");
-    let outcome = receiver
-        .sender()
+    let outcome = sender_for(&receiver)
         .send(
             &user(ALICE, "waterbedrijf"),
             "digest-2026-03-02",
@@ -232,11 +166,11 @@ async fn a_daily_digest_arrives_as_one_message_with_every_alert() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_recipient_ends_or_waits_as_the_reply_code_says() {
-    let Some(receiver) = SmtpReceiver::start() else {
+    let Some(receiver) = start_receiver() else {
         return;
     };
     let alert = router_alert(TlpLevel::Green);
-    let sender = receiver.sender();
+    let sender = sender_for(&receiver);
     let unknown = send_alert(
         &sender,
         &user("unknown-bob@waterbedrijf.example", "waterbedrijf"),
@@ -272,11 +206,11 @@ async fn a_refused_recipient_ends_or_waits_as_the_reply_code_says() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amber_strict_goes_to_the_organisations_own_users_only() {
-    let Some(receiver) = SmtpReceiver::start() else {
+    let Some(receiver) = start_receiver() else {
         return;
     };
     let alert = router_alert(TlpLevel::AmberStrict);
-    let sender = receiver.sender();
+    let sender = sender_for(&receiver);
     let own = send_alert(&sender, &alice(), "strict-own", &alert).await;
     assert!(matches!(own, DeliveryOutcome::Delivered { .. }), "{own:?}");
     let other = send_alert(

@@ -29,6 +29,50 @@ pub const INTELLIGENCE_TYPES: [&str; 10] = [
     "observed-data",
 ];
 
+/// Read besides the intelligence: a sighting makes the matcher look again at what it
+/// sighted, so that a sighting by an organisation nearby raises the alerts already made.
+pub const SIGHTING_TYPE: &str = "sighting";
+
+/// The intelligence of a page to assess: its objects other than sightings, then, once
+/// each, the latest versions of the intelligence its sightings are of.
+pub async fn with_sighted(
+    store: &SqliteStore,
+    objects: Vec<StoredObject>,
+) -> Result<Vec<StoredObject>, StoreError> {
+    let mut sighted: Vec<String> = Vec::new();
+    let mut intelligence = Vec::with_capacity(objects.len());
+    for object in objects {
+        if object.object_type != SIGHTING_TYPE {
+            intelligence.push(object);
+            continue;
+        }
+        let Ok(value) = serde_json::from_str::<Value>(&object.json) else {
+            continue;
+        };
+        if let Some(target) = value.get("sighting_of_ref").and_then(Value::as_str) {
+            if !sighted.iter().any(|known| known == target) {
+                sighted.push(target.to_owned());
+            }
+        }
+    }
+    sighted.retain(|id| !intelligence.iter().any(|object| object.id == *id));
+    for chunk in sighted.chunks(500) {
+        let page = store
+            .query(ObjectQuery {
+                types: INTELLIGENCE_TYPES
+                    .iter()
+                    .map(|kind| (*kind).to_owned())
+                    .collect(),
+                ids: chunk.to_vec(),
+                limit: chunk.len(),
+                ..ObjectQuery::default()
+            })
+            .await?;
+        intelligence.extend(page.objects);
+    }
+    Ok(intelligence)
+}
+
 /// What one organisation's matches against one piece of intelligence are.
 #[derive(Debug, Clone)]
 pub enum Assessment {

@@ -4,8 +4,9 @@
 //! The matcher keeps two cursors in the store: `intelligence`, the `date_added` of the
 //! last object it read, and `profiles`, the last profile revision it matched. A run
 //! first matches the profiles that changed against everything stored, then everything
-//! stored since the cursor against every profile; each page's alerts are recorded with
-//! the cursor in one transaction, so a crash repeats a page at most — and an alert's
+//! stored since the cursor against every profile (a new sighting brings back what it
+//! sighted: a sighting nearby raises an alert already made). Each page's alerts are
+//! recorded with the cursor in one transaction, so a crash repeats a page at most — and an alert's
 //! key makes a repeat change nothing. Every path that stores intelligence (imports,
 //! sources, TAXII and REST through `serve`) ends in a run, and `serve` runs one every
 //! few seconds besides.
@@ -129,7 +130,8 @@ impl Matcher {
     }
 }
 
-/// Whether anything the matcher reads was stored after `cursor`.
+/// Whether anything the matcher reads — intelligence or sightings of it — was stored
+/// after `cursor`.
 async fn has_intelligence_after(
     store: &SqliteStore,
     cursor: Option<i64>,
@@ -138,7 +140,9 @@ async fn has_intelligence_after(
         .query(ObjectQuery {
             types: INTELLIGENCE_TYPES
                 .iter()
-                .map(|kind| (*kind).to_owned())
+                .copied()
+                .chain([assess::SIGHTING_TYPE])
+                .map(str::to_owned)
                 .collect(),
             added_after: cursor,
             limit: 1,
@@ -160,13 +164,19 @@ async fn scan(
     report: &mut MatchReport,
 ) -> Result<(), StoreError> {
     let mut after = after;
+    // What is new includes sightings, which bring back what they sighted; a rematch
+    // reads all intelligence anyway.
+    let mut types: Vec<String> = INTELLIGENCE_TYPES
+        .iter()
+        .map(|kind| (*kind).to_owned())
+        .collect();
+    if advance {
+        types.push(assess::SIGHTING_TYPE.to_owned());
+    }
     loop {
         let page = store
             .query(ObjectQuery {
-                types: INTELLIGENCE_TYPES
-                    .iter()
-                    .map(|kind| (*kind).to_owned())
-                    .collect(),
+                types: types.clone(),
                 added_after: after,
                 limit: PAGE,
                 ..ObjectQuery::default()
@@ -179,7 +189,8 @@ async fn scan(
         let findings = if profiles.is_empty() {
             Vec::new()
         } else {
-            assess::findings(store, profiles, &page.objects).await?
+            let objects = assess::with_sighted(store, page.objects).await?;
+            assess::findings(store, profiles, &objects).await?
         };
         let alerts = alerts_of(store, audience, findings, now, report).await?;
         let cursor = advance.then(|| MatcherCursor {
