@@ -17,23 +17,8 @@ fn red_intelligence_alerts_only_its_named_users() {
     add_analyst(data, "named@waterbedrijf.example", "waterbedrijf");
     add_analyst(data, "other@waterbedrijf.example", "waterbedrijf");
     add_analyst(data, "someone@zuivel.example", "zuivel");
-    for (organisation, range) in [
-        ("waterbedrijf", "198.51.100.0/25"),
-        ("zuivel", "198.51.100.0/24"),
-    ] {
-        let profile = folder.path().join(format!("{organisation}.csv"));
-        std::fs::write(&profile, format!("kind,value\ncidr,{range}\n")).expect("a profile");
-        run_ok(
-            data,
-            &[
-                "assets",
-                "import",
-                "--org",
-                organisation,
-                &profile.display().to_string(),
-            ],
-        );
-    }
+    crate::alerts::import_profile(data, "waterbedrijf", &["cidr,198.51.100.0/25"]);
+    crate::alerts::import_profile(data, "zuivel", &["cidr,198.51.100.0/24"]);
     let bundle = json!({
         "type": "bundle",
         "id": "bundle--0c7c1d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
