@@ -92,8 +92,12 @@ pub trait Alerts: Send + Sync + std::fmt::Debug {
 
     /// Records alerts in one transaction, in order: a new key is stored with its
     /// deliveries; a key already held is raised when the alert is worse
-    /// ([`AlertRecord::raised_by`]) and left alone otherwise, and gets no deliveries
-    /// either way. With a `cursor`, the matcher's position is saved in the same
+    /// ([`AlertRecord::raised_by`]) and left alone otherwise. A raise takes of the
+    /// deliveries given only what they add: a channel the alert had none on (a webhook
+    /// whose minimum severity it now reaches), or an earlier time for a pending one (an
+    /// e-mail waiting for the digest that the raise makes urgent); a channel already
+    /// delivered or given up is never used again, and an unchanged alert gets
+    /// nothing. With a `cursor`, the matcher's position is saved in the same
     /// transaction. A delivery to a webhook or user of another organisation, or to a
     /// disabled webhook, is [`StoreError::Invalid`], and nothing of the batch is kept.
     async fn record_alerts(

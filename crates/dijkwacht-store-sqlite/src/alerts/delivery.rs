@@ -243,6 +243,55 @@ pub(super) fn enqueue(
     Ok(ids)
 }
 
+/// Enqueues what a raised alert's deliveries add (inside the transaction that raises
+/// it) and returns the ids of the deliveries added or brought forward: a channel the
+/// alert had no delivery on is added (a webhook whose minimum severity the raise now
+/// reaches), a pending one planned later is brought forward (an e-mail waiting for the
+/// digest when the raise makes it urgent), and a channel already delivered or given up
+/// is left alone — the alert is never sent twice on one channel.
+pub(super) fn enqueue_raised(
+    connection: &Connection,
+    alert: &AlertRecord,
+    deliveries: &[NewDelivery],
+) -> Result<Vec<i64>, StoreError> {
+    let what = "enqueueing a raised alert's deliveries";
+    let mut ids = Vec::new();
+    for delivery in deliveries {
+        let (webhook_id, email) = match &delivery.channel {
+            DeliveryChannel::Webhook(id) => (Some(*id), None),
+            DeliveryChannel::Email(user) => (None, Some(user.as_str())),
+        };
+        let held: Option<(i64, String, i64)> = connection
+            .prepare_cached(
+                "SELECT id, state, not_before FROM deliveries
+                 WHERE alert_id = ?1 AND webhook_id IS ?2 AND email IS ?3
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .and_then(|mut statement| {
+                statement
+                    .query_row(params![alert.id, webhook_id, email], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .optional()
+            })
+            .doing(what)?;
+        match held {
+            None => ids.extend(enqueue(connection, alert, std::slice::from_ref(delivery))?),
+            Some((id, state, not_before))
+                if state == "pending" && not_before > delivery.not_before =>
+            {
+                connection
+                    .prepare_cached("UPDATE deliveries SET not_before = ?2 WHERE id = ?1")
+                    .and_then(|mut statement| statement.execute(params![id, delivery.not_before]))
+                    .doing(what)?;
+                ids.push(id);
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(ids)
+}
+
 pub(crate) fn due(
     connection: &Connection,
     now: i64,

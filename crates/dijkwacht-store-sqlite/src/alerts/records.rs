@@ -12,7 +12,7 @@ use dijkwacht_store::alerts::{
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use super::delivery::enqueue;
+use super::delivery::{enqueue, enqueue_raised};
 use super::{
     Doing, immediate, json_list, json_strings, json_value, named, require_organisation, sql_count,
     tlp_level,
@@ -125,10 +125,11 @@ pub(crate) fn record(
             Some(held) => match held.raised_by(&alert) {
                 Some(raised) => {
                     store_alert(&transaction, &raised).doing(what)?;
+                    let deliveries = enqueue_raised(&transaction, &raised, &alert.deliveries)?;
                     RecordedAlert {
                         alert: raised,
                         outcome: RecordOutcome::Raised,
-                        deliveries: Vec::new(),
+                        deliveries,
                     }
                 }
                 None => RecordedAlert {

@@ -234,7 +234,8 @@ fn merged_recipients(
 pub enum RecordOutcome {
     /// Stored for the first time, with its deliveries.
     New,
-    /// Already held and now raised ([`AlertRecord::raised_by`]); no deliveries.
+    /// Already held and now raised ([`AlertRecord::raised_by`]); only deliveries on
+    /// channels it had none on, or pending ones brought forward.
     Raised,
     /// Already held and no worse; nothing changed.
     Unchanged,

@@ -32,8 +32,8 @@ mod smtp_receiver;
 use smtp_receiver::{SmtpReceiver, has_aiosmtpd};
 
 use crate::alerts::{
-    ALICE, alert_from, id_of, indicator_id, list_alerts, publish_water_indicator, water_indicator,
-    water_platform,
+    ALICE, alert_from, id_of, indicator_id, list_alerts, publish, publish_water_indicator,
+    water_indicator, water_platform,
 };
 use crate::{add_analyst, dijkwacht, reference_python, run, run_ok, start_server, text};
 
@@ -348,6 +348,56 @@ fn alerts_delivery_mails_a_high_alert_at_once_and_once_and_a_medium_one_with_the
         "{}",
         messages[1]
     );
+}
+
+/// A medium alert waiting for the digest is sent at once when a sighting nearby
+/// raises it to high, on the same delivery: brought forward, not repeated.
+#[test]
+fn alerts_delivery_sends_a_waiting_alert_at_once_when_a_sighting_raises_it() {
+    let Some((smtp, store)) = mail_platform() else {
+        return;
+    };
+    let data = store.path();
+    let medium = alert_on(data, 43, false, &["--community", "water"]);
+    let waiting = deliveries(data, &medium);
+    assert_eq!(waiting.len(), 1, "{waiting:#?}");
+    assert_eq!(
+        deliver(data, None),
+        report(0, 0, 0),
+        "it waits for the digest"
+    );
+
+    let sighting = json!({
+        "type": "sighting", "spec_version": "2.1",
+        "id": "sighting--00000000-0000-4000-9000-000000000043",
+        "created": "2026-11-21T08:00:00.000Z", "modified": "2026-11-21T08:00:00.000Z",
+        "sighting_of_ref": indicator_id(43), "count": 2
+    });
+    let said = publish(
+        data,
+        "drinkwater",
+        vec![sighting],
+        &["--community", "water", "--tlp", "green"],
+    );
+    assert!(said.contains("1 raised"), "{said}");
+    let raised = deliveries(data, &medium);
+    assert_eq!(
+        raised.len(),
+        1,
+        "the same delivery, not a second: {raised:#?}"
+    );
+    assert_eq!(raised[0]["id"], waiting[0]["id"]);
+    assert_eq!(deliver(data, None), report(1, 0, 0), "now urgent");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0]["subject"]
+            .as_str()
+            .is_some_and(|subject| subject.starts_with("[Dijkwacht] HIGH: ")),
+        "{}",
+        messages[0]
+    );
+    assert_eq!(deliver(data, Some("2099-01-01T00:00:00Z")), report(0, 0, 0));
 }
 
 #[test]

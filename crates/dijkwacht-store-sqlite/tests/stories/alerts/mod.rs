@@ -25,7 +25,7 @@ macro_rules! alert_stories {
             profiles::all_profiles_are_read_a_page_at_a_time,
             profiles::an_unknown_organisation_has_no_profile,
             records::a_finding_recorded_twice_is_one_alert_delivered_once,
-            records::a_worse_finding_raises_the_alert_without_new_deliveries,
+            records::a_worse_finding_raises_the_alert_and_adds_only_new_or_earlier_deliveries,
             records::pages_of_alerts_run_newest_first_and_hold_still,
             records::filters_choose_alerts_and_red_ones_show_only_to_recipients,
             records::status_changes_keep_their_history,

@@ -6,8 +6,8 @@
 use dijkwacht_stix::tlp::TlpLevel;
 use dijkwacht_store::StoreError;
 use dijkwacht_store::alerts::{
-    AlertPosition, AlertQuery, AlertStatus, Alerts, DeliveryChannel, MatcherCursor, NewDelivery,
-    RecordOutcome, Severity, SourceFeedback, StatusChange, alert_id,
+    AlertPosition, AlertQuery, AlertStatus, Alerts, DeliveryChannel, DeliveryOutcome,
+    MatcherCursor, NewDelivery, RecordOutcome, Severity, SourceFeedback, StatusChange, alert_id,
 };
 use dijkwacht_store::directory::Directory;
 
@@ -75,7 +75,7 @@ pub async fn a_finding_recorded_twice_is_one_alert_delivered_once(
     assert_ne!(elsewhere[0].alert.id, id);
 }
 
-pub async fn a_worse_finding_raises_the_alert_without_new_deliveries(
+pub async fn a_worse_finding_raises_the_alert_and_adds_only_new_or_earlier_deliveries(
     directory: &dyn Directory,
     alerts: &dyn Alerts,
 ) {
@@ -93,10 +93,26 @@ pub async fn a_worse_finding_raises_the_alert_without_new_deliveries(
         "indicator--x".to_owned(),
     ];
     worse.sources = vec!["cisa-kev".to_owned()];
-    worse.deliveries = vec![by_email(BRAM, 5_000)];
+    // The raise makes Anna's pending e-mail urgent and gives Bram one he had not.
+    worse.deliveries = vec![by_email(ANNA, 500), by_email(BRAM, 5_000)];
     let raised = record(alerts, vec![worse.clone()]).await.remove(0);
     assert_eq!(raised.outcome, RecordOutcome::Raised);
-    assert!(raised.deliveries.is_empty(), "a raise is not sent again");
+    assert_eq!(
+        raised.deliveries.len(),
+        2,
+        "Anna's brought forward, Bram's added"
+    );
+    let planned = alerts.deliveries(&id).await.expect("deliveries");
+    assert_eq!(planned.len(), 2, "one delivery per channel: {planned:?}");
+    let anna = planned
+        .iter()
+        .find(|delivery| delivery.channel == DeliveryChannel::Email(ANNA.to_owned()))
+        .expect("Anna's delivery");
+    assert_eq!(anna.not_before, 500);
+    assert!(
+        raised.deliveries.contains(&anna.id),
+        "the same delivery, moved"
+    );
     let stored = alerts.alert(&id).await.expect("read").expect("kept");
     assert_eq!(stored, raised.alert);
     assert_eq!(stored.severity, Severity::Critical);
@@ -104,7 +120,22 @@ pub async fn a_worse_finding_raises_the_alert_without_new_deliveries(
     assert_eq!(stored.object_ids, worse.object_ids);
     assert_eq!(stored.sources, ["ncsc-advisories", "cisa-kev"]);
     assert_eq!(stored.body, worse.body);
-    assert_eq!(alerts.deliveries(&id).await.expect("deliveries").len(), 1);
+
+    // Once delivered, a channel is never used again, whatever a later raise plans.
+    alerts
+        .finish_delivery(anna.id, DeliveryOutcome::Delivered { at: 600 })
+        .await
+        .expect("delivered");
+    let mut worst = finding(WATER, "kev:citrix", Severity::Critical, 6_000);
+    worst.object_ids = vec!["indicator--z".to_owned()];
+    worst.deliveries = vec![by_email(ANNA, 100), by_email(BRAM, 9_000)];
+    let again = record(alerts, vec![worst]).await.remove(0);
+    assert_eq!(again.outcome, RecordOutcome::Raised);
+    assert!(
+        again.deliveries.is_empty(),
+        "Anna's was delivered and Bram's is planned earlier already"
+    );
+    assert_eq!(alerts.deliveries(&id).await.expect("deliveries").len(), 2);
 
     // Linking one more object at a lower severity raises too, keeping the severity.
     let mut more = finding(WATER, "kev:citrix", Severity::Low, 7_000);
@@ -112,8 +143,9 @@ pub async fn a_worse_finding_raises_the_alert_without_new_deliveries(
     let linked = record(alerts, vec![more]).await.remove(0);
     assert_eq!(linked.outcome, RecordOutcome::Raised);
     assert_eq!(linked.alert.severity, Severity::Critical);
-    assert_eq!(linked.alert.object_ids.len(), 3);
+    assert_eq!(linked.alert.object_ids.len(), 4);
     assert_eq!(linked.alert.updated_at, 7_000);
+    assert!(linked.deliveries.is_empty());
 
     let lower = record(
         alerts,
