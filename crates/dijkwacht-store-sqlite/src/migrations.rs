@@ -51,6 +51,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_alerts",
         sql: include_str!("migrations/0008_alerts.sql"),
     },
+    Migration {
+        name: "0009_relationship_targets",
+        sql: include_str!("migrations/0009_relationship_targets.sql"),
+    },
 ];
 
 /// The schema version this build creates and understands: the number of migrations.

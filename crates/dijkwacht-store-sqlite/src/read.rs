@@ -234,6 +234,14 @@ pub(crate) fn query(connection: &Connection, query: &ObjectQuery) -> Result<Page
     filter.any_of("o.stix_type", &query.types);
     filter.any_of("o.stix_id", &query.ids);
     filter.any_of("o.spec_version", &query.spec_versions);
+    if !query.target_refs.is_empty() {
+        // The expression and the type condition are those of the partial index
+        // `objects_by_relationship_target` (migration 0009), so SQLite uses it.
+        filter
+            .conditions
+            .push("o.stix_type = 'relationship'".to_owned());
+        filter.any_of("json_extract(o.json, '$.target_ref')", &query.target_refs);
+    }
     filter.versions(&query.versions)?;
     if let Some(after) = query.added_after {
         filter.compare("o.date_added > ?", after);

@@ -194,6 +194,7 @@ fn the_migrations_are_listed_by_name() {
             "0006_sightings",
             "0007_fusion",
             "0008_alerts",
+            "0009_relationship_targets",
         ]
     );
     assert_eq!(SCHEMA_VERSION, names.len());

@@ -86,6 +86,9 @@ pub struct ObjectQuery {
     pub added_until: Option<i64>,
     /// At most this many objects (at least 1).
     pub limit: usize,
+    /// Only relationships whose `target_ref` is one of these (any, when empty): what
+    /// points at an object, such as the `course-of-action` that `mitigates` it.
+    pub target_refs: Vec<String>,
     /// Only objects this filter of the sharing policy lets through
     /// ([`dijkwacht_policy::visibility_filter`]); `None` for the operator's own tools.
     pub visibility: Option<dijkwacht_policy::Filter>,
@@ -100,6 +103,7 @@ impl Default for ObjectQuery {
             versions: VersionSelection::Last,
             added_after: None,
             added_until: None,
+            target_refs: Vec::new(),
             limit: 1_000,
             visibility: None,
         }

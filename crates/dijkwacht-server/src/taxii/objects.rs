@@ -51,6 +51,7 @@ pub fn object_query(
         added_until: None,
         limit: limits.page_size(params.limit),
         visibility: None,
+        target_refs: Vec::new(),
     })
 }
 

@@ -41,6 +41,7 @@ macro_rules! store_stories {
             read::query_by_date_added,
             read::query_pages_with_limit_and_more,
             read::query_by_spec_version,
+            read::query_by_target_ref_finds_what_points_at_an_object,
             read::stored_objects_carry_their_handling,
             read::versions_oldest_first_and_not_found,
             read::count_by_type_counts_objects_and_versions,

@@ -579,3 +579,76 @@ pub async fn search_and_counts_see_only_what_the_filter_lets_through(store: &dyn
         []
     );
 }
+
+/// A relationship `number` from `source` to `target`, in the version `modified`.
+fn relationship(
+    number: u32,
+    modified: &str,
+    kind: &str,
+    source: &str,
+    target: &str,
+) -> dijkwacht_store::PreparedObject {
+    prepared(json!({
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": format!("relationship--00000000-0000-4000-8000-{number:012}"),
+        "created": V1,
+        "modified": modified,
+        "relationship_type": kind,
+        "source_ref": source,
+        "target_ref": target
+    }))
+}
+
+pub async fn query_by_target_ref_finds_what_points_at_an_object(store: &dyn Store) {
+    let course = "course-of-action--00000000-0000-4000-8000-000000000001";
+    ingest_ok(
+        store,
+        vec![
+            indicator(1, V1, "one", "first"),
+            relationship(1, V1, "mitigates", course, &indicator_id(1)),
+            relationship(2, V1, "indicates", &indicator_id(1), &malware_id(1)),
+            relationship(3, V1, "mitigates", course, &indicator_id(2)),
+        ],
+    )
+    .await;
+    ingest_ok(
+        store,
+        vec![relationship(1, V2, "mitigates", course, &indicator_id(1))],
+    )
+    .await;
+    let pointing = ids_and_versions(
+        store,
+        ObjectQuery {
+            target_refs: vec![indicator_id(1)],
+            ..ObjectQuery::default()
+        },
+    )
+    .await;
+    let first = "relationship--00000000-0000-4000-8000-000000000001".to_owned();
+    assert_eq!(
+        pointing,
+        [(first.clone(), V2.to_owned())],
+        "the latest version of what points at indicator 1, nothing else"
+    );
+    let many: Vec<String> = (1..=20).map(indicator_id).chain([malware_id(1)]).collect();
+    let all = ids_and_versions(
+        store,
+        ObjectQuery {
+            target_refs: many,
+            ..ObjectQuery::default()
+        },
+    )
+    .await;
+    assert_eq!(all.len(), 3, "{all:?}");
+    let typed = ids_and_versions(
+        store,
+        ObjectQuery {
+            types: vec!["indicator".to_owned()],
+            target_refs: vec![indicator_id(1)],
+            ..ObjectQuery::default()
+        },
+    )
+    .await;
+    assert!(typed.is_empty(), "only relationships have a target");
+}

@@ -569,3 +569,68 @@ fn alerts_profiles_with_bad_lines_or_for_unknown_organisations_are_refused() {
         "{said}"
     );
 }
+
+/// A `course-of-action` that `mitigates` the intelligence becomes a step of its alert —
+/// when the organisation may read it; one kept elsewhere does not.
+#[test]
+fn alerts_take_linked_courses_of_action_as_steps() {
+    let store = water_platform();
+    let data = store.path();
+    let course = |number: u32, name: &str| {
+        json!({
+            "type": "course-of-action", "spec_version": "2.1",
+            "id": format!("course-of-action--00000000-0000-4000-a000-{number:012}"),
+            "created": "2026-11-20T08:00:00.000Z", "modified": "2026-11-20T08:00:00.000Z",
+            "name": name,
+            "description": "Block the address at the firewall and look for outbound connections to it."
+        })
+    };
+    let mitigates = |number: u32, course_number: u32, target: String| {
+        json!({
+            "type": "relationship", "spec_version": "2.1",
+            "id": format!("relationship--00000000-0000-4000-a000-{number:012}"),
+            "created": "2026-11-20T08:00:00.000Z", "modified": "2026-11-20T08:00:00.000Z",
+            "relationship_type": "mitigates",
+            "source_ref": format!("course-of-action--00000000-0000-4000-a000-{course_number:012}"),
+            "target_ref": target
+        })
+    };
+    // A course the member may read, and one the fusion center keeps to itself.
+    publish(
+        data,
+        "fusion",
+        vec![course(2, "Kept course"), mitigates(2, 2, indicator_id(31))],
+        &[],
+    );
+    publish(
+        data,
+        "fusion",
+        vec![
+            water_indicator(31, Some(80)),
+            course(1, "Isolate the listed host"),
+            mitigates(1, 1, indicator_id(31)),
+        ],
+        &["--community", "water", "--tlp", "green"],
+    );
+    let alerts = list_alerts(data, Some("waterbedrijf"), &[]);
+    let alert = alert_from(&alerts, &indicator_id(31)).expect("an alert from indicator 31");
+    let steps = alert["body"]["steps"].as_array().expect("steps");
+    let from_courses: Vec<&Value> = steps
+        .iter()
+        .filter(|step| step["source"] == "course-of-action")
+        .collect();
+    assert_eq!(from_courses.len(), 1, "{steps:#?}");
+    let step = from_courses[0];
+    assert!(
+        step["nl"]
+            .as_str()
+            .is_some_and(|nl| nl.contains("Isolate the listed host")
+                && nl.contains("Block the address at the firewall")),
+        "{step}"
+    );
+    assert!(
+        step["en"]
+            .as_str()
+            .is_some_and(|en| en.starts_with("Recommended measure: "))
+    );
+}

@@ -272,6 +272,13 @@ async fn alerts_of(
             let mut context = finding.context.clone();
             context.sighted_nearby =
                 record::sighted_nearby(store, audience, &organisation, &finding.subject).await?;
+            context.courses_of_action = record::courses_of_action(
+                store,
+                audience,
+                &organisation,
+                &finding.context.object_ids,
+            )
+            .await?;
             let drafts = match assessment {
                 Assessment::Advisory { matches, mut facts } => {
                     if facts.kev.is_none() {

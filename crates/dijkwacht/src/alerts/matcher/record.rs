@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dijkwacht_alerts::alert::{self, AlertDraft};
+use dijkwacht_alerts::alert::{self, AlertDraft, CourseOfAction};
 use dijkwacht_directory::{CommunityKind, Sector};
 use dijkwacht_policy::{Action, Caller, Filter, Member, OrgId, Role, UserId, visibility_filter};
 use dijkwacht_store::alerts::Alerts;
@@ -16,6 +16,7 @@ use dijkwacht_store::directory::{Directory, Organisation, User};
 use dijkwacht_store::sightings::SightingSummaryQuery;
 use dijkwacht_store::{ObjectQuery, Store, StoreError};
 use dijkwacht_store_sqlite::SqliteStore;
+use serde_json::Value;
 
 use crate::alerts::delivery::policy::{DeliveryTarget, may_deliver};
 
@@ -213,6 +214,58 @@ pub async fn sighted_nearby(
         })
         .await?;
     Ok(summary.organisations > 0)
+}
+
+/// The `course-of-action` objects that `mitigates` any of `targets`, as far as
+/// `organisation` may read both the relationship and the course of action.
+pub async fn courses_of_action(
+    store: &SqliteStore,
+    audience: &mut Audience,
+    organisation: &str,
+    targets: &[String],
+) -> Result<Vec<CourseOfAction>, StoreError> {
+    let caller = audience.caller(store, organisation).await?;
+    let filter = visibility_filter(&caller, Action::Read);
+    let relationships = store
+        .query(ObjectQuery {
+            target_refs: targets.to_vec(),
+            limit: 100,
+            visibility: Some(filter.clone()),
+            ..ObjectQuery::default()
+        })
+        .await?;
+    let mut sources: Vec<String> = relationships
+        .objects
+        .iter()
+        .filter_map(|relationship| serde_json::from_str::<Value>(&relationship.json).ok())
+        .filter(|relationship| relationship["relationship_type"] == "mitigates")
+        .filter_map(|relationship| relationship["source_ref"].as_str().map(str::to_owned))
+        .filter(|source| source.starts_with("course-of-action--"))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let courses = store
+        .query(ObjectQuery {
+            limit: sources.len(),
+            ids: sources,
+            visibility: Some(filter),
+            ..ObjectQuery::default()
+        })
+        .await?;
+    Ok(courses
+        .objects
+        .iter()
+        .filter_map(|course| serde_json::from_str::<Value>(&course.json).ok())
+        .filter(|course| course.get("revoked").and_then(Value::as_bool) != Some(true))
+        .map(|course| CourseOfAction {
+            id: course["id"].as_str().unwrap_or_default().to_owned(),
+            name: course["name"].as_str().unwrap_or_default().to_owned(),
+            description: course["description"].as_str().map(str::to_owned),
+        })
+        .collect())
 }
 
 /// The store's severity for the matcher's.
