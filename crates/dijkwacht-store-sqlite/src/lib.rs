@@ -609,10 +609,15 @@ impl Alerts for SqliteStore {
             .await
     }
 
-    async fn alert_counts(&self, organisation: Option<&str>) -> Result<AlertCounts, StoreError> {
+    async fn alert_counts(
+        &self,
+        organisation: Option<&str>,
+        reader: Option<&str>,
+    ) -> Result<AlertCounts, StoreError> {
         let organisation = organisation.map(str::to_owned);
+        let reader = reader.map(str::to_owned);
         self.read("counting alerts".to_owned(), move |connection| {
-            alerts::counts(connection, organisation.as_deref())
+            alerts::counts(connection, organisation.as_deref(), reader.as_deref())
         })
         .await
     }

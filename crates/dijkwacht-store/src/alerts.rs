@@ -125,8 +125,14 @@ pub trait Alerts: Send + Sync + std::fmt::Debug {
     /// For each source named by any alert, how many alerts name it, by current status.
     async fn feedback_by_source(&self) -> Result<Vec<SourceFeedback>, StoreError>;
 
-    /// Alert counts by status and severity, of one organisation or of all.
-    async fn alert_counts(&self, organisation: Option<&str>) -> Result<AlertCounts, StoreError>;
+    /// Alert counts by status and severity, of one organisation or of all. With a
+    /// `reader`, a TLP:RED alert counts only when it names the reader, as
+    /// [`AlertQuery::reader`] lists them: a count must not tell of what one may not see.
+    async fn alert_counts(
+        &self,
+        organisation: Option<&str>,
+        reader: Option<&str>,
+    ) -> Result<AlertCounts, StoreError>;
 
     /// The matcher's saved position under `name`, if any.
     async fn alert_cursor(&self, name: &str) -> Result<Option<i64>, StoreError>;

@@ -17,9 +17,9 @@
 //! members said of each fusion source's alerts (`feedback_by_source`), which names the
 //! sources and so is for them only, with the letter the scoring model makes of it:
 //! the source's letter in `dijkwacht.toml`, moved by that feedback
-//! ([`crate::source_feedback`]), and why. The counts are the store's `alert_counts`, which
-//! knows no reader: they include TLP:RED alerts that do not name the caller — a number,
-//! never their content.
+//! ([`crate::source_feedback`]), and why. The counts are the store's `alert_counts` for
+//! the caller as reader: a TLP:RED alert counts only for its named recipients, so a
+//! count tells of nothing the inbox would not list.
 
 mod params;
 
@@ -457,7 +457,7 @@ pub async fn alert_statistics(
     };
     let counts = state
         .alerts()
-        .alert_counts(organisation.as_deref())
+        .alert_counts(organisation.as_deref(), Some(member.user.as_str()))
         .await
         .map_err(organisation_store_failed(
             organisation.as_deref().unwrap_or_default(),

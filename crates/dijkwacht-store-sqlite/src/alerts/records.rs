@@ -147,6 +147,10 @@ pub(crate) fn record(
     Ok(recorded)
 }
 
+/// What a reader sees of alerts: all but TLP:RED, and RED only when named.
+const READER_SEES: &str = "(tlp != 'red' OR EXISTS (SELECT 1 FROM json_each(alerts.recipients) \
+     AS recipient WHERE recipient.value = ?))";
+
 /// The conditions of a query and the values they bind, in order (`?` placeholders).
 #[derive(Default)]
 struct Conditions {
@@ -181,11 +185,7 @@ pub(crate) fn query(connection: &Connection, query: &AlertQuery) -> Result<Alert
         conditions.add("organisation = ?", [Value::Text(organisation.clone())]);
     }
     if let Some(reader) = &query.reader {
-        conditions.add(
-            "(tlp != 'red' OR EXISTS (SELECT 1 FROM json_each(alerts.recipients) AS recipient \
-             WHERE recipient.value = ?))",
-            [Value::Text(reader.clone())],
-        );
+        conditions.add(READER_SEES, [Value::Text(reader.clone())]);
     }
     if !query.statuses.is_empty() {
         let statuses = query.statuses.iter().map(|status| status.as_str());
@@ -325,24 +325,25 @@ pub(crate) fn feedback(connection: &Connection) -> Result<Vec<SourceFeedback>, S
 pub(crate) fn counts(
     connection: &Connection,
     organisation: Option<&str>,
+    reader: Option<&str>,
 ) -> Result<AlertCounts, StoreError> {
+    let mut conditions = Conditions::default();
     if let Some(organisation) = organisation {
         require_organisation(connection, organisation)?;
+        conditions.add("organisation = ?", [Value::Text(organisation.to_owned())]);
     }
-    // Two statements rather than `?1 IS NULL OR …`, so one organisation's count uses
-    // its index.
-    let sql = match organisation {
-        Some(_) => {
-            "SELECT status, severity, count(*) FROM alerts WHERE organisation = ?1
-             GROUP BY status, severity"
-        }
-        None => "SELECT status, severity, count(*) FROM alerts GROUP BY status, severity",
-    };
+    if let Some(reader) = reader {
+        conditions.add(READER_SEES, [Value::Text(reader.to_owned())]);
+    }
+    let sql = format!(
+        "SELECT status, severity, count(*) FROM alerts {} GROUP BY status, severity",
+        conditions.sql()
+    );
     let mut cells: Vec<AlertCount> = connection
-        .prepare_cached(sql)
+        .prepare_cached(&sql)
         .and_then(|mut statement| {
             statement
-                .query_map(params_from_iter(organisation), |row| {
+                .query_map(params_from_iter(conditions.values), |row| {
                     Ok(AlertCount {
                         status: named(row, 0, AlertStatus::parse)?,
                         severity: named(row, 1, Severity::parse)?,

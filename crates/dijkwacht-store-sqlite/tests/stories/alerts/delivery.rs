@@ -221,7 +221,11 @@ pub async fn deliveries_never_cross_organisations(directory: &dyn Directory, ale
     }
     assert!(due_at(alerts, i64::MAX).await.is_empty());
     assert_eq!(
-        alerts.alert_counts(None).await.expect("counts").total(),
+        alerts
+            .alert_counts(None, None)
+            .await
+            .expect("counts")
+            .total(),
         0,
         "no alert is stored without its deliveries"
     );

@@ -297,6 +297,21 @@ pub async fn filters_choose_alerts_and_red_ones_show_only_to_recipients(
         )
         .await
         .expect("resolved");
+    // Counts tell a reader of no RED alert that does not name them.
+    let counted = |reader: Option<&'static str>| async move {
+        alerts
+            .alert_counts(Some(WATER), reader)
+            .await
+            .expect("counts")
+            .total()
+    };
+    assert_eq!(counted(None).await, 3, "the operator counts everything");
+    assert_eq!(
+        counted(Some(ANNA)).await,
+        3,
+        "Anna is named by the RED alert"
+    );
+    assert_eq!(counted(Some(BRAM)).await, 2, "Bram is not");
     let keys = |query: AlertQuery| async move {
         let page = alerts.alerts(query).await.expect("listed");
         page.alerts
@@ -451,11 +466,14 @@ pub async fn feedback_and_counts_add_up_by_source_status_and_severity(
         "a source named twice by one alert counts it once"
     );
 
-    let all = alerts.alert_counts(None).await.expect("counts");
+    let all = alerts.alert_counts(None, None).await.expect("counts");
     assert_eq!(all.total(), 3);
     assert_eq!(all.with_severity(Severity::High), 2);
     assert_eq!(all.with_status(AlertStatus::NotRelevant), 1);
-    let water = alerts.alert_counts(Some(WATER)).await.expect("counts");
+    let water = alerts
+        .alert_counts(Some(WATER), None)
+        .await
+        .expect("counts");
     assert_eq!(water.total(), 2);
     assert_eq!(water.with_status(AlertStatus::Resolved), 1);
     assert_eq!(water.with_severity(Severity::Low), 0);
@@ -549,7 +567,7 @@ pub async fn unknown_organisations_and_alerts_are_not_found(
             .await
             .map(|_| ()),
     );
-    not_found(alerts.alert_counts(Some("nobody")).await.map(|_| ()));
+    not_found(alerts.alert_counts(Some("nobody"), None).await.map(|_| ()));
     let unknown = alert_id(WATER, "never recorded");
     assert_eq!(alerts.alert(&unknown).await.expect("read"), None);
     not_found(
