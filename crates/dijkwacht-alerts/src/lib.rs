@@ -24,6 +24,7 @@
 //!   people read them.
 //! - [`product`]: the `cpe`, `purl` and `product` entries a member runs, in one normal
 //!   form, and the index of every organisation's products.
+//! - [`webhook_url`]: what a webhook URL must be, for whoever registers or posts to one.
 //! - [`advisory`]: CSAF advisories, KEV entries and CPE-naming vulnerabilities read from
 //!   the stored objects and matched against that index, with what an alert needs.
 
@@ -37,3 +38,4 @@ pub mod product;
 pub mod profile;
 pub mod profile_csv;
 pub mod version;
+pub mod webhook_url;
