@@ -114,3 +114,44 @@ mod tests {
         assert_eq!(none.effective, Reliability::C);
     }
 }
+
+/// How long the server reuses a tally of feedback before reading it again.
+pub const FEEDBACK_TALLY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The server's tally of feedback, read at most once per [`FEEDBACK_TALLY_LIFETIME`]:
+/// counting every alert by source is a scan of the alerts, and object views and
+/// blocklists ask for it on every request. A letter moves after ten or more judged
+/// alerts, so a tally half a minute old changes no score that matters.
+#[derive(Debug, Default)]
+pub struct FeedbackTally {
+    read: tokio::sync::Mutex<Option<(std::time::Instant, FeedbackBySource)>>,
+}
+
+impl FeedbackTally {
+    /// The tally, read again when older than the lifetime; nothing when `model` does
+    /// not weigh feedback.
+    pub async fn get(
+        &self,
+        alerts: &dyn Alerts,
+        model: &ScoringModel,
+    ) -> Result<FeedbackBySource, StoreError> {
+        if !model.weighs_feedback() {
+            return Ok(FeedbackBySource::none());
+        }
+        let mut read = self.read.lock().await;
+        if let Some((at, tally)) = read.as_ref() {
+            if at.elapsed() < FEEDBACK_TALLY_LIFETIME {
+                return Ok(tally.clone());
+            }
+        }
+        let tally = FeedbackBySource::read(alerts, model).await?;
+        *read = Some((std::time::Instant::now(), tally.clone()));
+        Ok(tally)
+    }
+
+    /// Forgets the tally, so the next ask reads it again: after feedback given through
+    /// this server (feedback given elsewhere counts within the lifetime).
+    pub async fn forget(&self) {
+        *self.read.lock().await = None;
+    }
+}

@@ -82,6 +82,9 @@ pub struct AppState {
     /// source's letter after members' feedback (alert statistics, `/metrics`); `None`
     /// when no configuration is at hand, and those reports then give counts only.
     pub source_ratings: Option<Arc<dyn crate::source_feedback::SourceRatings>>,
+    /// Members' feedback per source, reused for half a minute
+    /// ([`crate::source_feedback::FeedbackTally`]).
+    pub feedback: Arc<crate::source_feedback::FeedbackTally>,
     stop_sender: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -108,6 +111,7 @@ impl AppState {
             metrics: None,
             scoring: Arc::default(),
             source_ratings: None,
+            feedback: Arc::default(),
             stop_sender: Arc::new(stop_sender),
         })
     }

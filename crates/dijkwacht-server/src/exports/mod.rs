@@ -47,7 +47,6 @@ use serde_json::{Map, Value};
 use crate::caller::RequestCaller;
 use crate::error::{ApiError, JsonError};
 use crate::fusion_view::decayed_among;
-use crate::source_feedback::FeedbackBySource;
 use crate::state::AppState;
 use conditional::{EntityTag, ExportHeaders, file_name_part};
 use params::{Accepted, ExportParams};
@@ -324,7 +323,7 @@ async fn blocklist(
     let now = Timestamp::now();
     let sightings_visibility = visibility_filter(&caller.0, Action::Read);
     // Members' feedback moves the sources' letters; read once for the whole list.
-    let feedback = FeedbackBySource::read(state.alerts(), &state.scoring)
+    let feedback = state.feedback.get(state.alerts(), &state.scoring)
         .await
         .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
     while let Some(page) = pages.next_page(&state).await? {

@@ -409,6 +409,8 @@ pub async fn give_feedback(
         .set_alert_status(&id, change)
         .await
         .map_err(|error| alert_store_failed(&error, &no_alert(&id)))?;
+    // Feedback moves sources' letters: the next score reads the tally afresh.
+    state.feedback.forget().await;
     state
         .audit(
             &caller.actor(),

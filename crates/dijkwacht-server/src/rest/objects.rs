@@ -23,7 +23,6 @@ use crate::fusion_view::{FUSION_PROPERTY, FusionView, fusion_facts};
 use crate::rest::access::audit_sensitive_reads;
 use crate::rest::extract::{ApiPath, ErrorBody, SignInRefusals};
 use crate::rest::sighting_summary::{SUMMARY_PROPERTY, SightingSummaryView, summary_for};
-use crate::source_feedback::FeedbackBySource;
 use crate::state::AppState;
 
 /// The latest version of `id` if `caller` may read it.
@@ -108,7 +107,7 @@ async fn fusion_for(
         ApiError::internal("reading the fusion ledger failed", &error)
     };
     let visibility = visibility_filter(caller, Action::Read);
-    let feedback = FeedbackBySource::read(state.alerts(), &state.scoring)
+    let feedback = state.feedback.get(state.alerts(), &state.scoring)
         .await
         .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
     let mut facts = fusion_facts(
