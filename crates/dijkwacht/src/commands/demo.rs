@@ -66,7 +66,10 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         options.listen,
         "Dijkwacht demo",
         ServeOptions::default(),
-        FusionServing::default(),
+        FusionServing {
+            alerts: Some((folder.clone(), demo_data.open()?)),
+            ..FusionServing::default()
+        },
         move |address| {
             println!("  listening on:  http://{address}/   (Ctrl-C stops the demo)");
             println!();
@@ -78,6 +81,9 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
             );
             println!(
                 "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin http://{address}/api/v1/me"
+            );
+            println!(
+                "  curl -u analyst@kadewerk.example:demo-kadewerk http://{address}/api/v1/alerts"
             );
             println!(
                 "  curl -u analyst@waterschap-zeeduin.example:demo-waterschap-zeeduin http://{address}/api/v1/exports/blocklist/ip"
