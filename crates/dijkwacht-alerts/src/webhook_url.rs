@@ -1,8 +1,9 @@
 //! What a webhook URL must be, in one place for the REST API that registers webhooks,
 //! the command line, and the deliverer that posts to them: `https`, or plain `http` only
 //! to this machine (a loopback address or `localhost`), with a host, without a user
-//! name or password (deliveries are signed with the webhook's secret instead), and at
-//! most [`MAX_WEBHOOK_URL_CHARS`] long. Alerts are sensitive; plain HTTP across a
+//! name or password (deliveries are signed with the webhook's secret instead), not at a
+//! literal link-local, multicast or unspecified address, and at most
+//! [`MAX_WEBHOOK_URL_CHARS`] long. Alerts are sensitive; plain HTTP across a
 //! network would let anyone on the way read them.
 
 use std::net::IpAddr;
@@ -36,6 +37,10 @@ pub enum WebhookUrlError {
     PlainHttpBeyondLoopback,
     #[error("the URL names no host")]
     NoHost,
+    #[error(
+        "a webhook may not point at a link-local, multicast or unspecified address (such as a cloud's metadata service at 169.254.169.254); give the receiver's real address"
+    )]
+    InternalAddress,
     #[error("a webhook is https (or http on this machine), not '{scheme}'")]
     Scheme { scheme: String },
 }
@@ -52,6 +57,9 @@ impl WebhookUrl {
         })?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(WebhookUrlError::Credentials);
+        }
+        if is_never_a_receiver(&url) {
+            return Err(WebhookUrlError::InternalAddress);
         }
         match url.scheme() {
             "https" if url.host().is_some() => Ok(WebhookUrl(url)),
@@ -70,6 +78,23 @@ impl WebhookUrl {
 
     pub fn url(&self) -> &Url {
         &self.0
+    }
+}
+
+/// Addresses no receiver listens on but a platform's own infrastructure may: link-local
+/// (a cloud's metadata service), multicast and unspecified ones. Names that resolve to
+/// them are not caught here; this stops the literal ones.
+fn is_never_a_receiver(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(address)) => {
+            address.is_link_local() || address.is_multicast() || address.is_unspecified()
+        }
+        Some(Host::Ipv6(address)) => {
+            (address.segments()[0] & 0xffc0) == 0xfe80
+                || address.is_multicast()
+                || address.is_unspecified()
+        }
+        _ => false,
     }
 }
 

@@ -323,7 +323,9 @@ async fn blocklist(
     let now = Timestamp::now();
     let sightings_visibility = visibility_filter(&caller.0, Action::Read);
     // Members' feedback moves the sources' letters; read once for the whole list.
-    let feedback = state.feedback.get(state.alerts(), &state.scoring)
+    let feedback = state
+        .feedback
+        .get(state.alerts(), &state.scoring)
         .await
         .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
     while let Some(page) = pages.next_page(&state).await? {

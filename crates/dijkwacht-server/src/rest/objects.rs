@@ -107,7 +107,9 @@ async fn fusion_for(
         ApiError::internal("reading the fusion ledger failed", &error)
     };
     let visibility = visibility_filter(caller, Action::Read);
-    let feedback = state.feedback.get(state.alerts(), &state.scoring)
+    let feedback = state
+        .feedback
+        .get(state.alerts(), &state.scoring)
         .await
         .map_err(|error| ApiError::internal("reading feedback by source failed", &error))?;
     let mut facts = fusion_facts(
