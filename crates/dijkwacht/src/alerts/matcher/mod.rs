@@ -165,13 +165,30 @@ async fn scan(
 ) -> Result<(), StoreError> {
     let mut after = after;
     // What is new includes sightings, which bring back what they sighted; a rematch
-    // reads all intelligence anyway.
+    // reads all intelligence anyway. Profiles without products need no advisories read,
+    // profiles without ranges or domains no indicators: a profile that gains them later
+    // is rematched against everything stored.
     let mut types: Vec<String> = INTELLIGENCE_TYPES
         .iter()
+        .filter(|kind| {
+            let advisory = matches!(**kind, "report" | "vulnerability");
+            if advisory {
+                !profiles.products.is_empty()
+            } else {
+                !profiles.networks.is_empty()
+            }
+        })
         .map(|kind| (*kind).to_owned())
         .collect();
     if advance {
         types.push(assess::SIGHTING_TYPE.to_owned());
+    }
+    if types.is_empty() {
+        // Nothing to match: only move the cursor past what is stored.
+        types = INTELLIGENCE_TYPES.iter().map(|kind| (*kind).to_owned()).collect();
+        if !advance {
+            return Ok(());
+        }
     }
     loop {
         let page = store
