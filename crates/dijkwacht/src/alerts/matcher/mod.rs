@@ -185,7 +185,10 @@ async fn scan(
     }
     if types.is_empty() {
         // Nothing to match: only move the cursor past what is stored.
-        types = INTELLIGENCE_TYPES.iter().map(|kind| (*kind).to_owned()).collect();
+        types = INTELLIGENCE_TYPES
+            .iter()
+            .map(|kind| (*kind).to_owned())
+            .collect();
         if !advance {
             return Ok(());
         }
