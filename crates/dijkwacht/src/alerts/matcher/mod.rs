@@ -273,6 +273,10 @@ async fn alerts_of(
     let mut alerts = Vec::new();
     for finding in findings {
         let sources = sources_of.remove(&finding.subject).unwrap_or_default();
+        // Asked once per finding, so that the questions per organisation below are
+        // asked only when there is something to find.
+        let sighted = record::sighted_at_all(store, &finding.subject).await?;
+        let mitigated = record::pointed_at(store, &finding.context.object_ids).await?;
         for (organisation, assessment) in finding.assessments {
             let may_read = readable
                 .get(&organisation)
@@ -290,15 +294,20 @@ async fn alerts_of(
                 continue;
             }
             let mut context = finding.context.clone();
-            context.sighted_nearby =
-                record::sighted_nearby(store, audience, &organisation, &finding.subject).await?;
-            context.courses_of_action = record::courses_of_action(
-                store,
-                audience,
-                &organisation,
-                &finding.context.object_ids,
-            )
-            .await?;
+            if sighted {
+                context.sighted_nearby =
+                    record::sighted_nearby(store, audience, &organisation, &finding.subject)
+                        .await?;
+            }
+            if mitigated {
+                context.courses_of_action = record::courses_of_action(
+                    store,
+                    audience,
+                    &organisation,
+                    &finding.context.object_ids,
+                )
+                .await?;
+            }
             let drafts = match assessment {
                 Assessment::Advisory { matches, mut facts } => {
                     if facts.kev.is_none() {

@@ -10,7 +10,7 @@ use dijkwacht_directory::{CommunityKind, Sector};
 use dijkwacht_policy::{Action, Caller, Filter, Member, OrgId, Role, UserId, visibility_filter};
 use dijkwacht_store::alerts::Alerts;
 use dijkwacht_store::alerts::{
-    DeliveryChannel, NewAlert, NewDelivery, NotificationMode, Severity as StoredSeverity,
+    DeliveryChannel, NewAlert, NewDelivery, NotificationMode, Severity as StoredSeverity, Webhook,
 };
 use dijkwacht_store::directory::{Directory, Organisation, User};
 use dijkwacht_store::sightings::SightingSummaryQuery;
@@ -35,6 +35,11 @@ pub struct Audience {
     organisations: BTreeMap<String, Organisation>,
     users: BTreeMap<String, Vec<User>>,
     modes: BTreeMap<String, NotificationMode>,
+    /// The organisations of each top sector and of each supply-chain community.
+    sector_members: BTreeMap<Sector, Vec<String>>,
+    chain_members: BTreeMap<String, Vec<String>>,
+    /// Each organisation's webhooks, read when its first alert is planned.
+    webhooks: BTreeMap<String, Vec<Webhook>>,
 }
 
 impl Audience {
@@ -71,6 +76,28 @@ impl Audience {
         for preference in store.notifications().await? {
             audience.modes.insert(preference.user, preference.mode);
         }
+        for organisation in audience.organisations.values() {
+            for sector in organisation
+                .sectors
+                .iter()
+                .filter(|sector| **sector != Sector::Other)
+            {
+                audience
+                    .sector_members
+                    .entry(*sector)
+                    .or_default()
+                    .push(organisation.name.clone());
+            }
+        }
+        for (organisation, chains) in &audience.chains {
+            for chain in chains {
+                audience
+                    .chain_members
+                    .entry(chain.clone())
+                    .or_default()
+                    .push(organisation.clone());
+            }
+        }
         Ok(audience)
     }
 
@@ -98,29 +125,43 @@ impl Audience {
 
     /// The organisations sharing a top sector or a supply chain with `organisation`
     /// (other than itself).
-    fn near(&self, organisation: &str) -> Vec<&str> {
+    fn near(&self, organisation: &str) -> BTreeSet<&str> {
         let Some(own) = self.organisations.get(organisation) else {
-            return Vec::new();
+            return BTreeSet::new();
         };
-        let sectors: BTreeSet<&Sector> = own
+        let by_sector = own
             .sectors
             .iter()
-            .filter(|sector| **sector != Sector::Other)
-            .collect();
-        let no_chains = BTreeSet::new();
-        let chains = self.chains.get(organisation).unwrap_or(&no_chains);
-        self.organisations
-            .values()
-            .filter(|other| other.name != organisation)
-            .filter(|other| {
-                other.sectors.iter().any(|sector| sectors.contains(sector))
-                    || self
-                        .chains
-                        .get(&other.name)
-                        .is_some_and(|theirs| !theirs.is_disjoint(chains))
-            })
-            .map(|other| other.name.as_str())
+            .filter_map(|sector| self.sector_members.get(sector));
+        let by_chain = self
+            .chains
+            .get(organisation)
+            .into_iter()
+            .flatten()
+            .filter_map(|chain| self.chain_members.get(chain));
+        by_sector
+            .chain(by_chain)
+            .flatten()
+            .map(String::as_str)
+            .filter(|other| *other != organisation)
             .collect()
+    }
+
+    /// `organisation`'s webhooks, read once per run.
+    async fn webhooks(
+        &mut self,
+        store: &SqliteStore,
+        organisation: &str,
+    ) -> Result<&[Webhook], StoreError> {
+        if !self.webhooks.contains_key(organisation) {
+            let webhooks = store.webhooks(organisation).await?;
+            self.webhooks.insert(organisation.to_owned(), webhooks);
+        }
+        Ok(self
+            .webhooks
+            .get(organisation)
+            .map(Vec::as_slice)
+            .unwrap_or_default())
     }
 }
 
@@ -183,6 +224,34 @@ pub async fn named_readers(
         }
     }
     Ok(readers)
+}
+
+/// Whether any sighting of `object_id` is stored, whoever may read it: when none is,
+/// no organisation needs asking whether one near it sighted the object. The answer
+/// goes to no member; it only spares the per-organisation questions.
+pub async fn sighted_at_all(store: &SqliteStore, object_id: &str) -> Result<bool, StoreError> {
+    let summary = store
+        .sighting_summary(SightingSummaryQuery {
+            sighting_of: object_id.to_owned(),
+            visibility: None,
+            reported_by: None,
+        })
+        .await?;
+    Ok(summary.sightings > 0)
+}
+
+/// Whether any relationship points at `targets`, whoever may read it: when none does,
+/// no organisation needs asking for the courses of action mitigating them. The answer
+/// goes to no member.
+pub async fn pointed_at(store: &SqliteStore, targets: &[String]) -> Result<bool, StoreError> {
+    let page = store
+        .query(ObjectQuery {
+            target_refs: targets.to_vec(),
+            limit: 1,
+            ..ObjectQuery::default()
+        })
+        .await?;
+    Ok(!page.objects.is_empty())
 }
 
 /// Whether organisations in `organisation`'s sectors or supply chains sighted
@@ -282,7 +351,7 @@ pub fn stored_severity(severity: alert::Severity) -> StoredSeverity {
 /// and the e-mail of its users who asked for it, as far as the alert's TLP allows.
 pub async fn new_alert(
     store: &SqliteStore,
-    audience: &Audience,
+    audience: &mut Audience,
     draft: AlertDraft,
     sources: Vec<String>,
     recipients: Vec<String>,
@@ -295,7 +364,7 @@ pub async fn new_alert(
         owner_organisation: organisation,
     };
     if may_deliver(draft.tlp, organisation, to_webhook).is_ok() {
-        for webhook in store.webhooks(&draft.organisation).await? {
+        for webhook in audience.webhooks(store, organisation).await? {
             if webhook.is_enabled() && severity >= webhook.min_severity {
                 deliveries.push(NewDelivery {
                     channel: DeliveryChannel::Webhook(webhook.id),
