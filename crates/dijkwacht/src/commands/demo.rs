@@ -47,7 +47,17 @@ pub async fn run(data: &DataDir, options: &DemoArgs) -> anyhow::Result<ExitCode>
         println!("    {login}");
     }
 
-    super::demo_fusion::run(&folder, &store, options.samples.as_deref()).await?;
+    // Sources keep their paths in dijkwacht.toml, where a relative path would be read
+    // against the data folder: the samples are named as the command line meant them.
+    let samples = options
+        .samples
+        .as_deref()
+        .map(|samples| {
+            std::fs::canonicalize(samples)
+                .with_context(|| format!("--samples {}: no such folder", samples.display()))
+        })
+        .transpose()?;
+    super::demo_fusion::run(&folder, &store, samples.as_deref()).await?;
     super::demo_alerts::run(&store).await?;
     let counts = store.count_by_type().await?;
     let objects: u64 = counts.iter().map(|count| count.objects).sum();

@@ -101,19 +101,24 @@ fn demo_starts_with_communities_and_serves() {
 
 #[test]
 fn demo_loads_the_public_samples_when_asked() {
-    let Some(shared) = shared_data() else { return };
+    if shared_data().is_none() {
+        return;
+    }
     let folder = tempfile::tempdir().expect("temporary folder");
     let demo_folder = folder.path().join("demo");
-    let output = run(
-        &demo_folder,
-        &[
-            "demo",
-            "--no-serve",
-            "--samples",
-            shared.to_str().unwrap_or_default(),
-        ],
-    );
+    // As the README says it: a path relative to where the command runs, not to the
+    // data folder.
+    let output = dijkwacht(&demo_folder)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["demo", "--no-serve", "--samples", "../../../shared/data"])
+        .output()
+        .expect("the binary runs");
     assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        !text(&output.stdout).contains("stopped:"),
+        "every source ran: {}",
+        text(&output.stdout)
+    );
     assert!(total_objects(&demo_folder) > 3_500);
     // The real KEV catalogue and CISA's CSAF advisories alert the demo organisations
     // that run what they name, with CISA's required action or the vendor's remedy.
